@@ -1,0 +1,120 @@
+"""Customers (the controllers) and the terms of their data processing agreements.
+
+The forwarding term drives the processor's clock (rules.md 2); the retention terms drive the backlog
+(rules.md 4). Every change is recorded in customer_changes (who, when, old, new) in the same
+transaction as the change itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+
+from privacyops.clock import now_utc, to_utc_naive
+from privacyops.retention import DATA_CATEGORIES, END_ACTIONS
+from privacyops.store import Store, run_named
+
+_ORG_NUMBER = re.compile(r"^\d{6}-\d{4}$")
+_CUSTOMER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+
+
+class CustomerInputError(ValueError):
+    """Input that cannot be saved; `errors` maps each field to what is wrong with it."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = dict(errors)
+
+
+@dataclass(frozen=True)
+class RetentionTerm:
+    retention_days: int
+    end_action: str
+
+
+@dataclass(frozen=True)
+class Customer:
+    customer_id: str
+    name: str
+    org_number: str
+    forward_working_days: int
+    terms: dict[str, RetentionTerm] = field(default_factory=dict)
+
+
+def validate(customer: Customer) -> dict[str, str]:
+    """Every problem with a customer's details and terms, by field."""
+    errors: dict[str, str] = {}
+    if not _CUSTOMER_ID.match(customer.customer_id or ""):
+        errors["customer_id"] = "Use 1-32 letters, digits, - or _ (e.g. C13)."
+    if not customer.name.strip():
+        errors["name"] = "The customer's name is required."
+    if not _ORG_NUMBER.match(customer.org_number.strip()):
+        errors["org_number"] = "Write the organisation number as NNNNNN-NNNN."
+    if not 0 <= customer.forward_working_days <= 30:
+        errors["forward_working_days"] = "Forwarding takes 0 to 30 working days."
+    missing = sorted(set(DATA_CATEGORIES) - set(customer.terms))
+    if missing:
+        errors["terms"] = "Set retention for every data category; missing: " + ", ".join(missing) + "."
+    for category, term in customer.terms.items():
+        if category not in DATA_CATEGORIES:
+            errors[f"terms.{category}"] = f"'{category}' is not a data category."
+        elif not 1 <= term.retention_days <= 36500:
+            errors[f"terms.{category}"] = f"Retention for {DATA_CATEGORIES[category].lower()} is 1 to 36,500 days."
+        elif term.end_action not in END_ACTIONS:
+            errors[f"terms.{category}"] = "The end action is delete or anonymise."
+    return errors
+
+
+def save(store: Store, customer: Customer, *, actor: str, at: datetime | None = None) -> list[str]:
+    """Add a customer or change one; records each changed field. Returns the changed fields."""
+    errors = validate(customer)
+    if errors:
+        raise CustomerInputError(errors)
+    stamp = to_utc_naive(at or now_utc())
+
+    def change(cur: duckdb.DuckDBPyConnection) -> list[str]:
+        found = run_named(cur, "customer", customer_id=customer.customer_id).fetchone()
+        old: dict[str, object] = {}
+        if found:
+            old = {"name": found[1], "org_number": found[2], "forward_working_days": found[3]}
+            for category, days, action in run_named(cur, "customer_terms",
+                                                     customer_id=customer.customer_id).fetchall():
+                old[f"{category}.retention_days"] = days
+                old[f"{category}.end_action"] = action
+        new: dict[str, object] = {"name": customer.name.strip(), "org_number": customer.org_number.strip(),
+                                  "forward_working_days": customer.forward_working_days}
+        for category, term in customer.terms.items():
+            new[f"{category}.retention_days"] = term.retention_days
+            new[f"{category}.end_action"] = term.end_action
+        changed = [k for k in new if old.get(k) != new[k]]
+        if not changed:
+            return []
+        params = {"id": customer.customer_id, "name": new["name"], "org": new["org_number"],
+                  "days": customer.forward_working_days, "at": stamp}
+        if found:
+            cur.execute("UPDATE customers SET name = $name, org_number = $org, forward_working_days = $days "
+                        "WHERE customer_id = $id", {k: v for k, v in params.items() if k != "at"})
+        else:
+            cur.execute("INSERT INTO customers VALUES ($id, $name, $org, $days, $at)", params)
+        for category, term in customer.terms.items():
+            cur.execute(
+                "INSERT INTO customer_retention_terms VALUES ($id, $category, $days, $action) "
+                "ON CONFLICT (customer_id, data_category) DO UPDATE SET "
+                "retention_days = excluded.retention_days, end_action = excluded.end_action",
+                {"id": customer.customer_id, "category": category, "days": term.retention_days,
+                 "action": term.end_action},
+            )
+        for key in changed:
+            cur.execute(
+                "INSERT INTO customer_changes (customer_id, changed_at, changed_by, field, old_value, new_value) "
+                "VALUES ($id, $at, $actor, $field, $old, $new)",
+                {"id": customer.customer_id, "at": stamp, "actor": actor, "field": key,
+                 "old": None if key not in old else str(old[key]), "new": str(new[key])},
+            )
+        return changed
+
+    return store.write(change)

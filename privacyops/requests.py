@@ -1,0 +1,331 @@
+"""Use cases for data-subject requests: log one, apply an action to one, read its clock.
+
+Each use case checks the rules first (deadlines, lifecycle), then makes one write through the store
+that changes the request and appends its history entry in the same transaction: either both land or
+neither does. Pages call these functions and never touch SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+from email_validator import EmailNotValidError, validate_email
+
+from privacyops import deadlines, history, lifecycle
+from privacyops.clock import STOCKHOLM, from_utc_naive, now_utc, to_utc_naive
+from privacyops.settings import RuleSettings
+from privacyops.store import Store, run_named
+
+
+class RequestInputError(ValueError):
+    """Input that cannot be saved; `errors` maps each field to what is wrong with it."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        self.errors = dict(errors)
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    customer_id: str
+    request_type: str
+    received_at: datetime          # timezone-aware
+    channel: str
+    requester_email: str
+    requester_name: str = ""
+    subject_id: str = ""
+    description: str = ""
+    assignee: str = ""
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    request_id: str
+    due_date: date | None
+    forward_due_date: date
+    explanation: str
+
+
+_INSERT_REQUEST = """
+INSERT INTO requests (request_id, customer_id, request_type, received_at, channel, requester_email,
+    requester_name, subject_id, description, status, assignee, forward_due_date, due_date, created_at,
+    updated_at)
+VALUES ($request_id, $customer_id, $request_type, $received_at, $channel, $requester_email,
+    $requester_name, $subject_id, $description, $status, $assignee, $forward_due_date, $due_date,
+    $created_at, $updated_at)
+"""
+# One fixed statement per column an action may change: no SQL is assembled at run time.
+_SET_COLUMN = {
+    column: f"UPDATE requests SET {column} = $value, updated_at = $at WHERE request_id = $id"  # noqa: S608
+    for column in ("status", "forwarded_at", "extension_reason", "extension_notified_at",
+                   "extended_due_date", "refusal_ground", "closed_at", "outcome", "assignee")
+}
+
+
+def rule_settings(store: Store) -> RuleSettings:
+    """The DPO's rule settings as stored (defaults for any key not set)."""
+    frame = store.query("rule_settings")
+    return RuleSettings.from_values(dict(zip(frame["key"], frame["value"], strict=True)))
+
+
+def normalise_email(raw: str) -> str:
+    """The address as a mail system would treat it, or ValueError with the validator's reason."""
+    try:
+        return validate_email(raw.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise ValueError(str(error)) from error
+
+
+def validate_new(store: Store, new: NewRequest, *, now: datetime | None = None) -> dict[str, str]:
+    """Every problem with a new request, by field; empty when it can be logged."""
+    now = now or now_utc()
+    errors: dict[str, str] = {}
+    if not new.customer_id or store.query("customer", customer_id=new.customer_id).empty:
+        errors["customer_id"] = "Choose one of the customers (controllers) Expandra serves."
+    if new.request_type not in lifecycle.REQUEST_TYPES:
+        errors["request_type"] = f"Choose a type: {', '.join(lifecycle.REQUEST_TYPES.values())}."
+    if new.channel not in lifecycle.CHANNELS:
+        errors["channel"] = f"Choose a channel: {', '.join(lifecycle.CHANNELS.values())}."
+    if new.received_at.tzinfo is None:
+        errors["received_at"] = "The time of receipt needs a time zone."
+    elif new.received_at > now:
+        errors["received_at"] = ("The time of receipt is in the future "
+                                 f"({new.received_at.astimezone(STOCKHOLM):%Y-%m-%d %H:%M} Stockholm time).")
+    if not new.requester_email.strip():
+        errors["requester_email"] = "The requester's email address is required to answer them."
+    else:
+        try:
+            normalise_email(new.requester_email)
+        except ValueError as error:
+            errors["requester_email"] = str(error)
+    if len(new.description) > 4000:
+        errors["description"] = f"Keep the description under 4,000 characters (it has {len(new.description):,})."
+    return errors
+
+
+def find_possible_duplicates(store: Store, new: NewRequest) -> list[str]:
+    """Ids of requests from the same requester to the same customer, of the same type, within 30 days."""
+    try:
+        email = normalise_email(new.requester_email)
+    except ValueError:
+        return []
+    frame = store.query("possible_duplicates", requester_email=email, customer_id=new.customer_id,
+                        request_type=new.request_type, received_at=to_utc_naive(new.received_at))
+    return list(frame["request_id"])
+
+
+def log(store: Store, new: NewRequest, *, actor: str, now: datetime | None = None) -> LoggedRequest:
+    """Log a request the minute it arrives: the rules set both clocks, one write stores the request
+    and its 'create' history entry. Raises RequestInputError (nothing written) on bad input."""
+    now = now or now_utc()
+    errors = validate_new(store, new, now=now)
+    if errors:
+        raise RequestInputError(errors)
+    settings = rule_settings(store)
+    eves = settings.eves_are_holidays
+    customer = store.query("customer", customer_id=new.customer_id).iloc[0]
+    has_month_clock = new.request_type not in lifecycle.TYPES_WITHOUT_MONTH_CLOCK
+    due = deadlines.due_date(new.received_at, eves_are_holidays=eves) if has_month_clock else None
+    forward_due = deadlines.forward_due_date(new.received_at, int(customer["forward_working_days"]),
+                                             eves_are_holidays=eves)
+    explanation = (deadlines.explain_due_date(new.received_at, eves_are_holidays=eves) if has_month_clock
+                   else "A consent withdrawal takes effect at once (GDPR Art. 7(3)); it has no one-month clock.")
+    email = normalise_email(new.requester_email)
+    stamp = to_utc_naive(now)
+
+    def insert(cur: duckdb.DuckDBPyConnection) -> str:
+        number = run_named(cur, "next_request_number").fetchone()[0]
+        request_id = f"DSR-{number:06d}"
+        row = {
+            "request_id": request_id, "customer_id": new.customer_id, "request_type": new.request_type,
+            "received_at": to_utc_naive(new.received_at), "channel": new.channel,
+            "requester_email": email, "requester_name": new.requester_name.strip() or None,
+            "subject_id": new.subject_id.strip() or None, "description": new.description.strip() or None,
+            "status": "logged", "assignee": new.assignee.strip() or None,
+            "forward_due_date": forward_due, "due_date": due, "created_at": stamp, "updated_at": stamp,
+        }
+        cur.execute(_INSERT_REQUEST, row)
+        history.append(cur, request_id=request_id, at=stamp, actor=actor, action="create",
+                       changes={k: [None, v] for k, v in row.items()
+                                if k not in ("created_at", "updated_at") and v is not None},
+                       note="Logged")
+        return request_id
+
+    request_id = store.write(insert)
+    return LoggedRequest(request_id, due, forward_due, explanation)
+
+
+def _state(detail: Mapping[str, Any]) -> lifecycle.RequestState:
+    due = detail["due_date"]
+    return lifecycle.RequestState(
+        request_type=detail["request_type"], status=detail["status"],
+        due_date=due.date() if isinstance(due, datetime) else due,
+        extended=detail["extended_due_date"] is not None,
+    )
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or value != value:  # NaT/NaN from pandas
+        return None
+    if hasattr(value, "date") and callable(value.date):
+        return value.date()
+    return value
+
+
+def apply(store: Store, request_id: str, action: str, *, actor: str, note: str = "",
+          at: datetime | None = None, pause_reason: str | None = None,
+          extension_reason: str | None = None, notified_at: datetime | None = None,
+          refusal_ground: str | None = None, assignee: str | None = None) -> str:
+    """Apply one lifecycle action and append its history entry, in one transaction.
+
+    Returns the new status. Raises lifecycle.TransitionError (nothing written) when the status or
+    the rules do not allow it, RequestInputError for missing details.
+    """
+    at = at or now_utc()
+    if at.tzinfo is None:
+        raise RequestInputError({"at": "The time of the action needs a time zone."})
+    stamp = to_utc_naive(at)
+    settings = rule_settings(store)
+
+    def change(cur: duckdb.DuckDBPyConnection) -> str:
+        result = run_named(cur, "request_detail", request_id=request_id)
+        names = [d[0] for d in result.description]
+        row = result.fetchone()
+        if row is None:
+            raise RequestInputError({"request_id": f"There is no request {request_id}."})
+        detail = dict(zip(names, row, strict=True))
+        state = _state(detail)
+        target = lifecycle.target_status(state, action)
+        if stamp < detail["received_at"]:
+            raise RequestInputError({"at": "An action cannot happen before the request was received."})
+        if at > now_utc():
+            raise RequestInputError({"at": "An action cannot be dated in the future."})
+        updates: dict[str, Any] = {}
+        if target != state.status:
+            updates["status"] = target
+        if action == "forward":
+            updates["forwarded_at"] = stamp
+        elif action == "pause":
+            if pause_reason not in lifecycle.PAUSE_REASONS:
+                raise RequestInputError(
+                    {"pause_reason": "Say what we are waiting for: identity proof or clarification."})
+            cur.execute("INSERT INTO request_pauses VALUES ($id, $at, $reason, NULL)",
+                        {"id": request_id, "at": stamp, "reason": pause_reason})
+        elif action == "resume":
+            cur.execute("UPDATE request_pauses SET resumed_at = $at WHERE request_id = $id AND resumed_at IS NULL",
+                        {"id": request_id, "at": stamp})
+        elif action == "extend":
+            updates.update(_extension(detail, at, extension_reason, notified_at, settings))
+        elif action == "refuse":
+            ground = lifecycle.check_refusal_ground(state.request_type, refusal_ground)
+            updates.update(refusal_ground=ground)
+        if action in ("complete", "close_forwarded_only", "refuse", "withdraw"):
+            updates["closed_at"] = stamp
+            updates["outcome"] = {"complete": "completed", "close_forwarded_only": "forwarded_only",
+                                  "refuse": "refused", "withdraw": "withdrawn"}[action]
+            if detail["status"] == "paused":
+                cur.execute("UPDATE request_pauses SET resumed_at = $at WHERE request_id = $id AND resumed_at IS NULL",
+                            {"id": request_id, "at": stamp})
+        if assignee is not None and assignee != (detail["assignee"] or ""):
+            updates["assignee"] = assignee or None
+        for column, value in updates.items():
+            cur.execute(_SET_COLUMN[column], {"value": value, "at": stamp, "id": request_id})
+        changes = {k: [_plain(detail.get(k)), _plain(v)] for k, v in updates.items()}
+        if action == "pause":
+            changes["pause_reason"] = [None, pause_reason]
+        history.append(cur, request_id=request_id, at=stamp, actor=actor, action=action,
+                       changes=changes, note=note.strip())
+        return target
+
+    return store.write(change)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _extension(detail: Mapping[str, Any], at: datetime, reason: str | None,
+               notified_at: datetime | None, settings: RuleSettings) -> dict[str, Any]:
+    """The fields an extension sets, after checking Art. 12(3): a reason, and decided and told to
+    the requester on or before the one-month due date."""
+    errors = {}
+    if not reason or not reason.strip():
+        errors["extension_reason"] = "Give the reason for the extension; the requester must be told it."
+    if notified_at is None:
+        errors["notified_at"] = "Record when the requester was told about the extension."
+    elif notified_at.tzinfo is None:
+        errors["notified_at"] = "The time the requester was told needs a time zone."
+    elif notified_at > now_utc():
+        errors["notified_at"] = "The requester cannot have been told in the future."
+    if errors:
+        raise RequestInputError(errors)
+    received = from_utc_naive(detail["received_at"])
+    eves = settings.eves_are_holidays
+    allowed, why = deadlines.extension_allowed(
+        received, deadlines.stockholm_date(at), deadlines.stockholm_date(notified_at),
+        eves_are_holidays=eves)
+    if not allowed:
+        raise lifecycle.TransitionError(why)
+    return {
+        "extension_reason": reason.strip(),
+        "extension_notified_at": to_utc_naive(notified_at),
+        "extended_due_date": deadlines.extended_due_date(received, eves_are_holidays=eves),
+    }
+
+
+@dataclass(frozen=True)
+class RequestClock:
+    """Both clocks of one request, as the detail view shows them."""
+
+    due_date: date | None
+    effective_due_date: date | None
+    paused_due_date: date | None
+    forward_due_date: date
+    explanation: str
+    days_left: int | None
+
+
+def clock(store: Store, request_id: str, today: date) -> RequestClock:
+    """The statutory and forwarding deadlines of a request, with the reasoning in words.
+
+    A pause stops the clock (IMY practice): the paused deadline is shown, but alerts keep running
+    against the un-paused one (rules.md 1, Pausing), so `days_left` counts to the effective due date.
+    """
+    detail = store.query("request_detail", request_id=request_id)
+    if detail.empty:
+        raise RequestInputError({"request_id": f"There is no request {request_id}."})
+    row = detail.iloc[0]
+    eves = rule_settings(store).eves_are_holidays
+    received = from_utc_naive(row["received_at"].to_pydatetime())
+    due = _as_date(row["due_date"])
+    effective = _as_date(row["effective_due_date"])
+    if due is None:
+        return RequestClock(None, None, None, _as_date(row["forward_due_date"]),
+                            "A consent withdrawal takes effect at once (GDPR Art. 7(3)); no one-month clock.",
+                            None)
+    explanation = deadlines.explain_due_date(received, eves_are_holidays=eves)
+    if effective != due:
+        explanation += (" Extended by two months (Art. 12(3)): "
+                        + deadlines.explain_due_date(received, months=3, eves_are_holidays=eves))
+    pauses = store.query("request_pauses", request_id=request_id)
+    spans = [(deadlines.stockholm_date(from_utc_naive(p.paused_at.to_pydatetime())),
+              None if p.resumed_at != p.resumed_at or p.resumed_at is None
+              else deadlines.stockholm_date(from_utc_naive(p.resumed_at.to_pydatetime())))
+             for p in pauses.itertuples()]
+    paused = deadlines.paused_due_date(effective, spans, today, eves_are_holidays=eves) if spans else None
+    return RequestClock(due, effective, paused, _as_date(row["forward_due_date"]), explanation,
+                        deadlines.days_left(effective, today))
+
+
+def verify_history(store: Store) -> list[history.ChainProblem]:
+    """Check the whole history chain; [] when no entry was changed, removed or reordered."""
+    frame = store.query("history_chain")
+    rows = ((int(r.entry_id), r.request_id, r.recorded_at.to_pydatetime(), r.actor, r.action, r.changes, r.note,
+             r.prev_hash, r.entry_hash) for r in frame.itertuples(index=False))
+    return history.verify_chain(rows)

@@ -1,0 +1,5 @@
+-- Every history entry in chain order, with the fields its hash covers (for verification).
+-- returns: entry_id, request_id, recorded_at, actor, action, changes, note, prev_hash, entry_hash
+SELECT entry_id, request_id, recorded_at, actor, action, changes, note, prev_hash, entry_hash
+FROM request_history
+ORDER BY entry_id

@@ -1,0 +1,39 @@
+"""Fixtures shared by every test layer: small real DuckDB stores in a temporary folder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from privacyops import customers
+from privacyops.retention import DATA_CATEGORIES
+from privacyops.store import Store, open_store
+
+
+def make_customer(customer_id: str, name: str, forward_days: int = 5, retention_days: int = 365,
+                  end_action: str = "delete") -> customers.Customer:
+    terms = {c: customers.RetentionTerm(retention_days, end_action) for c in DATA_CATEGORIES}
+    return customers.Customer(customer_id, name, "556000-0000", forward_days, terms)
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    return tmp_path / "store.duckdb"
+
+
+@pytest.fixture
+def store(store_path: Path) -> Iterator[Store]:
+    opened = open_store(store_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def customer_store(store: Store) -> Store:
+    """A store with two customers: C01 forwards within 5 working days, C02 within 2."""
+    customers.save(store, make_customer("C01", "Testkund Ett AB", 5), actor="fixture@example.com")
+    customers.save(store, make_customer("C02", "Testkund Två AB", 2, 90, "anonymise"),
+                   actor="fixture@example.com")
+    return store

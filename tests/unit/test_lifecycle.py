@@ -1,0 +1,85 @@
+"""The request lifecycle (privacyops.lifecycle): allowed moves and the messages for illegal ones."""
+
+from datetime import date
+
+import pytest
+
+from privacyops import lifecycle
+from privacyops.lifecycle import RequestState, TransitionError
+
+
+def state(status: str, request_type: str = "access", extended: bool = False) -> RequestState:
+    return RequestState(request_type, status, date(2026, 1, 5), extended)
+
+
+@pytest.mark.parametrize(("status", "expected"), [
+    ("logged", ["forward", "withdraw"]),
+    ("forwarded", ["start", "pause", "extend", "close_forwarded_only", "refuse", "withdraw"]),
+    ("in_progress", ["pause", "extend", "complete", "refuse", "withdraw"]),
+    ("paused", ["resume", "extend", "refuse", "withdraw"]),
+    ("completed", []),
+    ("refused", []),
+    ("withdrawn", []),
+])
+def test_allowed_actions_per_status(status, expected):
+    assert lifecycle.allowed_actions(state(status)) == expected
+
+
+def test_one_extension_only():
+    assert "extend" not in lifecycle.allowed_actions(state("in_progress", extended=True))
+    with pytest.raises(TransitionError, match="already been extended once"):
+        lifecycle.target_status(state("in_progress", extended=True), "extend")
+
+
+def test_extend_keeps_status():
+    assert lifecycle.target_status(state("paused"), "extend") == "paused"
+
+
+@pytest.mark.parametrize(("status", "action", "target"), [
+    ("logged", "forward", "forwarded"),
+    ("forwarded", "start", "in_progress"),
+    ("in_progress", "pause", "paused"),
+    ("paused", "resume", "in_progress"),
+    ("in_progress", "complete", "completed"),
+    ("forwarded", "close_forwarded_only", "completed"),
+    ("paused", "refuse", "refused"),
+    ("logged", "withdraw", "withdrawn"),
+])
+def test_targets(status, action, target):
+    assert lifecycle.target_status(state(status), action) == target
+
+
+def test_illegal_move_says_what_is_allowed():
+    with pytest.raises(TransitionError) as caught:
+        lifecycle.target_status(state("logged"), "complete")
+    message = str(caught.value)
+    assert "Logged" in message and "forward to controller" in message and "mark withdrawn" in message
+
+
+def test_closed_request_allows_nothing():
+    with pytest.raises(TransitionError, match="nothing"):
+        lifecycle.target_status(state("completed"), "withdraw")
+
+
+def test_unknown_action():
+    with pytest.raises(TransitionError, match="not a request action"):
+        lifecycle.target_status(state("logged"), "delete")
+
+
+def test_consent_withdrawal_is_carried_out_at_once():
+    withdrawal = state("logged", "consent_withdrawal")
+    assert lifecycle.allowed_actions(withdrawal) == ["complete", "withdraw"]
+    assert lifecycle.target_status(withdrawal, "complete") == "completed"
+    with pytest.raises(TransitionError):
+        lifecycle.target_status(withdrawal, "extend")
+
+
+def test_erasure_refusal_needs_an_article_17_3_ground():
+    assert lifecycle.check_refusal_ground("erasure", "art17_3_e") == "art17_3_e"
+    with pytest.raises(TransitionError, match=r"17\(3\)"):
+        lifecycle.check_refusal_ground("erasure", "manifestly_unfounded")
+    with pytest.raises(TransitionError, match="needs its ground"):
+        lifecycle.check_refusal_ground("access", None)
+    assert lifecycle.check_refusal_ground("access", "excessive") == "excessive"
+    with pytest.raises(TransitionError):
+        lifecycle.check_refusal_ground("access", "art17_3_a")
