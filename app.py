@@ -1,0 +1,25 @@
+"""Privacy Ops: the router. Who is the user, which pages they get; nothing else."""
+
+import streamlit as st
+
+from ui import common
+from ui.nav import PAGES, ROLES, SECTION_ORDER, pages_for
+
+st.set_page_config(page_title="Privacy Ops", page_icon="🛡️", layout="wide")
+
+user = common.current_user()
+allowed = pages_for(user.role)
+sections: dict[str, list[st.Page]] = {}
+for spec in PAGES:
+    if spec in allowed:
+        sections.setdefault(spec.section, []).append(
+            st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path,
+                    default=spec == allowed[0]))
+page = st.navigation({section: sections[section] for section in SECTION_ORDER if section in sections})
+
+with st.sidebar:
+    st.caption(f"Signed in as **{user.name}** · {ROLES[user.role]}")
+    if not user.signed_in:
+        st.caption("Sign-in is off: this dashboard serves only this machine (127.0.0.1).")
+
+page.run()

@@ -1,0 +1,181 @@
+"""What every page shares: the store, cached named queries, the user and their role, the filter
+bar that carries across pages and into the URL, the demo label, and error display.
+
+UI only; everything it knows about data comes from privacyops.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from privacyops import clock
+from privacyops.store import Store, StoreError, default_db_path, open_store
+from ui.nav import ROLES, page_spec
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- the store and cached reads ---------------------------------------------------------------
+
+@st.cache_resource(show_spinner=False, on_release=lambda store: store.close())
+def _store(path: str) -> Store:
+    return open_store(path)
+
+
+def store() -> Store:
+    """The process's store, opened once (the path is the cache key, so tests can point elsewhere)."""
+    return _store(str(default_db_path().resolve()))
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=500)
+def _cached_query(path: str, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+    return _store(path).query(name, **dict(params))
+
+
+def query(name: str, **params: Any) -> pd.DataFrame:
+    """Run queries/NAME.sql through the cache; the store path is part of the key."""
+    return _cached_query(str(default_db_path().resolve()), name, tuple(sorted(params.items())))
+
+
+def after_write() -> None:
+    """Every cached figure may have changed: drop them all so every page shows the new numbers."""
+    _cached_query.clear()
+
+
+def today() -> date:
+    return clock.today()
+
+
+# --- who is looking ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class User:
+    email: str
+    name: str
+    role: str
+    signed_in: bool
+
+
+def current_user() -> User:
+    """Until sign-in is configured, the one local user is an admin (issue: sign-in and roles)."""
+    return User(email="local.admin@localhost", name="Local admin", role="admin", signed_in=False)
+
+
+def require_page(path: str) -> User:
+    """Stop the page unless the user's role may see it. Called at the top of every page file."""
+    user = current_user()
+    spec = page_spec(path)
+    if user.role not in spec.roles:
+        st.error(f"The {spec.title} page is not available to the {ROLES.get(user.role, user.role)} role. "
+                 "Ask an admin if you need it.")
+        st.stop()
+    return user
+
+
+# --- the shared filter bar --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Filters:
+    start: date
+    end: date
+    customer_id: str | None
+
+    @property
+    def customer(self) -> str:
+        """The customer as a query parameter: '' means all customers."""
+        return self.customer_id or ""
+
+
+def _parse_date(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _initial_filters() -> Filters:
+    params = st.query_params
+    end = _parse_date(params.get("to")) or today()
+    start = _parse_date(params.get("from")) or (end - timedelta(days=364))
+    if start > end:
+        start, end = end, start
+    return Filters(start, end, params.get("customer") or None)
+
+
+def filter_bar() -> Filters:
+    """The date range and customer filter in the sidebar; kept in the session across pages and
+    written to the URL (st.query_params) so a copied link reproduces the view."""
+    state = st.session_state
+    if "filters" not in state:
+        state["filters"] = _initial_filters()
+    current: Filters = state["filters"]
+    customers = query("customer_list")
+    names = dict(zip(customers["customer_id"], customers["name"], strict=True))
+    if current.customer_id and current.customer_id not in names:
+        current = Filters(current.start, current.end, None)
+    if "flt_dates" not in state:
+        state["flt_dates"] = (current.start, current.end)
+    if "flt_customer" not in state:
+        state["flt_customer"] = current.customer_id or ""
+
+    with st.sidebar:
+        st.subheader("Filters")
+        picked = st.date_input("Date range", key="flt_dates", max_value=today(), format="YYYY-MM-DD",
+                               help="Applies to every page that shows figures over time.")
+        st.selectbox("Customer", options=["", *names], key="flt_customer",
+                     format_func=lambda cid: "All customers" if not cid else f"{names[cid]} ({cid})",
+                     help="The controller whose data you are looking at.")
+    start, end = current.start, current.end
+    if isinstance(picked, tuple | list) and len(picked) == 2:
+        start, end = picked
+    chosen = Filters(start, end, state["flt_customer"] or None)
+    state["filters"] = chosen
+    st.query_params.update({"from": chosen.start.isoformat(), "to": chosen.end.isoformat()})
+    if chosen.customer_id:
+        st.query_params["customer"] = chosen.customer_id
+    elif "customer" in st.query_params:
+        del st.query_params["customer"]
+    return chosen
+
+
+def link_params(filters: Filters, **extra: str) -> dict[str, str]:
+    """Query parameters for a link to another page with the same filters (plus its own)."""
+    params = {"from": filters.start.isoformat(), "to": filters.end.isoformat()}
+    if filters.customer_id:
+        params["customer"] = filters.customer_id
+    params.update(extra)
+    return params
+
+
+# --- labels and messages ----------------------------------------------------------------------
+
+def demo_banner() -> None:
+    """Say plainly when the figures are demo data."""
+    meta = query("store_meta")
+    values = dict(zip(meta["key"], meta["value"], strict=True))
+    if values.get("contents") == "demo":
+        st.info(f"**Demo data.** Everything shown here is invented (generated "
+                f"{values.get('demo_generated_at', '')[:10]}); no real person or customer is in it.",
+                icon="🧪")
+
+
+def show_store_error(error: StoreError) -> None:
+    st.error(f"**{error.title}.** {error}")
+
+
+def empty_state(message: str) -> None:
+    st.info(message, icon="ℹ️")
+
+
+def fmt_int(value: Any) -> str:
+    return "–" if value is None or pd.isna(value) else f"{int(value):,}".replace(",", " ")
+
+
+def fmt_pct(value: Any, digits: int = 1) -> str:
+    return "–" if value is None or pd.isna(value) else f"{float(value) * 100:.{digits}f} %"

@@ -1,0 +1,54 @@
+"""Which pages exist, for whom, and in which section. app.py builds the navigation from this, and
+every page checks its own entry at its top (a `pages/` folder lets a deep link skip app.py on a
+freshly started server)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES: dict[str, str] = {
+    "management": "Management",
+    "support": "Support",
+    "analyst": "Analyst",
+    "admin": "Admin",
+}
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title: str
+    icon: str
+    section: str
+    roles: frozenset[str]
+    url_path: str
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/overview.py", "Overview", "📊", "Management",
+             frozenset({"management", "admin"}), "overview"),
+    PageSpec("pages/slas.py", "SLAs", "⏱️", "Management", frozenset({"management", "admin"}), "slas"),
+    PageSpec("pages/consent.py", "Consent", "✅", "Management",
+             frozenset({"management", "analyst", "admin"}), "consent"),
+    PageSpec("pages/retention.py", "Retention", "🗄️", "Management",
+             frozenset({"management", "admin"}), "retention"),
+    PageSpec("pages/requests.py", "Requests", "📥", "Support", frozenset({"support", "admin"}), "requests"),
+    PageSpec("pages/log_request.py", "Log request", "✍️", "Support",
+             frozenset({"support", "admin"}), "log_request"),
+    PageSpec("pages/explore.py", "Explore", "🔎", "Analysis", frozenset({"analyst", "admin"}), "explore"),
+    PageSpec("pages/customers.py", "Customers", "🏢", "Admin", frozenset({"admin"}), "customers"),
+)
+
+SECTION_ORDER = ("Management", "Support", "Analysis", "Admin")
+
+
+def page_spec(path: str) -> PageSpec:
+    """The entry for a page file (path relative to the project, e.g. 'pages/overview.py')."""
+    for spec in PAGES:
+        if spec.path == path:
+            return spec
+    raise KeyError(f"{path} is not a registered page")
+
+
+def pages_for(role: str) -> list[PageSpec]:
+    return [spec for spec in PAGES if role in spec.roles]
