@@ -91,7 +91,7 @@ def latest_schema_version() -> int:
 
 # --- named queries ----------------------------------------------------------------------------
 
-_PARAM_LINE = re.compile(r"^--\s*param\s+\$([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
+_PARAM_LINE = re.compile(r"^--\s*param\s+\$([a-z_][a-z0-9_]*)\s*:\s*([A-Za-z\[\]]+)", re.IGNORECASE)
 _RETURNS_LINE = re.compile(r"^--\s*returns:\s*(.+)$", re.IGNORECASE)
 
 
@@ -103,27 +103,29 @@ class NamedQuery:
     sql: str
     params: frozenset[str]
     columns: tuple[str, ...]
+    param_types: tuple[tuple[str, str], ...] = ()
 
 
 @cache
 def named_query(name: str) -> NamedQuery:
-    """Load queries/NAME.sql. The header lists `-- param $x: ...` lines and one `-- returns: a, b` line."""
+    """Load queries/NAME.sql. The header lists `-- param $x: TYPE, meaning` lines and one
+    `-- returns: a, b` line."""
     if not re.fullmatch(r"[a-z0-9_]+", name):
         raise QueryError(f"'{name}' is not a query name (lower-case letters, digits and _ only).")
     path = QUERIES_DIR / f"{name}.sql"
     if not path.exists():
         raise QueryError(f"There is no query file queries/{name}.sql.")
     sql = path.read_text("utf-8")
-    params: set[str] = set()
+    params: dict[str, str] = {}
     columns: tuple[str, ...] = ()
     for line in sql.splitlines():
         if m := _PARAM_LINE.match(line.strip()):
-            params.add(m.group(1))
+            params[m.group(1)] = m.group(2).upper()
         elif m := _RETURNS_LINE.match(line.strip()):
             columns = tuple(c.strip() for c in m.group(1).split(","))
     if not columns:
         raise QueryError(f"queries/{name}.sql has no '-- returns:' header line.")
-    return NamedQuery(name, sql, frozenset(params), columns)
+    return NamedQuery(name, sql, frozenset(params), columns, tuple(sorted(params.items())))
 
 
 def run_named(cur: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.DuckDBPyConnection:

@@ -37,3 +37,18 @@ def customer_store(store: Store) -> Store:
     customers.save(store, make_customer("C02", "Testkund Två AB", 2, 90, "anonymise"),
                    actor="fixture@example.com")
     return store
+
+
+DEMO_EVENTS = 20_000
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One demo store per test session; tests copy it before writing into it."""
+    from privacyops import demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    store = open_store(path)
+    demo.generate(store, DEMO_EVENTS)
+    store.close()
+    return path

@@ -15,7 +15,6 @@ from privacyops.store import Store, open_store
 from tests.conftest import make_customer
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_EVENTS = 20_000
 
 
 @pytest.fixture(autouse=True)
@@ -26,18 +25,6 @@ def fresh_streamlit_caches() -> Iterator[None]:
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One demo store per test session; each test gets its own copy to write into."""
-    from privacyops import demo
-
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    store = open_store(path)
-    demo.generate(store, DEMO_EVENTS)
-    store.close()
-    return path
 
 
 def _use(path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
