@@ -7,7 +7,7 @@ from ui.nav import PAGES, ROLES, SECTION_ORDER, pages_for
 
 st.set_page_config(page_title="Privacy Ops", page_icon="🛡️", layout="wide")
 
-user = common.current_user()
+user = common.gate()
 allowed = pages_for(user.role)
 sections: dict[str, list[st.Page]] = {}
 for spec in PAGES:
@@ -19,7 +19,9 @@ page = st.navigation({section: sections[section] for section in SECTION_ORDER if
 
 with st.sidebar:
     st.caption(f"Signed in as **{user.name}** · {ROLES[user.role]}")
-    if not user.signed_in:
-        st.caption("Sign-in is off: this dashboard serves only this machine (127.0.0.1).")
+    if user.signed_in:
+        st.button("Sign out", on_click=st.logout)
+    else:
+        st.warning("Sign-in is off: this dashboard serves only this machine (127.0.0.1).", icon="🔓")
 
 page.run()

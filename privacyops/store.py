@@ -240,7 +240,8 @@ class Store:
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
                 " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
             )
-            current = cur.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+            applied = {row[0] for row in cur.execute("SELECT version FROM schema_migrations").fetchall()}
+            current = max(applied, default=0)
             known = migrations()
             latest = known[-1].version if known else 0
             if current > latest:
@@ -249,7 +250,7 @@ class Store:
                     f"version knows schema versions up to {latest}. Update Privacy Ops (git pull, then "
                     "reinstall), or point PRIVACYOPS_DB / --db at another store. The file was not changed."
                 )
-            pending = [m for m in known if m.version > current]
+            pending = [m for m in known if m.version not in applied]
             if not pending:
                 return []
             cur.execute("BEGIN TRANSACTION")

@@ -13,8 +13,9 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
-from privacyops import clock
+from privacyops import access, clock
 from privacyops.store import Store, StoreError, default_db_path, open_store
 from ui.nav import ROLES, page_spec
 
@@ -58,21 +59,95 @@ def today() -> date:
 class User:
     email: str
     name: str
-    role: str
+    role: str | None
     signed_in: bool
 
 
+LOCAL_ADMIN = User(email="local.admin@localhost", name="Local admin", role="admin", signed_in=False)
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def _secrets(section: str) -> dict[str, Any]:
+    try:
+        return dict(st.secrets.get(section, {}))
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        return {}
+
+
+def sign_in_configured() -> bool:
+    """Sign-in is on when `.streamlit/secrets.toml` has an [auth] section (see secrets.example.toml)."""
+    return bool(_secrets("auth"))
+
+
+def listening_address() -> str:
+    return str(st.get_option("server.address") or "0.0.0.0")
+
+
 def current_user() -> User:
-    """Until sign-in is configured, the one local user is an admin (issue: sign-in and roles)."""
-    return User(email="local.admin@localhost", name="Local admin", role="admin", signed_in=False)
+    """Who is looking. Without sign-in configured, the one local user is an admin; with it, the
+    identity provider says who they are and our grants say what they may do (None: no access)."""
+    if not sign_in_configured():
+        return LOCAL_ADMIN
+    if not st.user.get("is_logged_in"):
+        return User(email="", name="", role=None, signed_in=False)
+    settings = _secrets("privacyops")
+    email = str(st.user.get("email") or "")
+    groups = st.user.get(str(settings.get("group_claim", "groups"))) or []
+    if isinstance(groups, str):
+        groups = [groups]
+    role = access.resolve_role(store(), email, groups, bootstrap_admins=settings.get("admins", []))
+    return User(email=email, name=str(st.user.get("name") or email), role=role, signed_in=True)
+
+
+def gate() -> User:
+    """Stop the script unless it may serve data to this user; returns the user when it may.
+
+    Without sign-in the dashboard serves only this machine; asked to listen on another address it
+    refuses (issue: sign-in and roles). With sign-in, a stranger sees a sign-in button, and someone
+    no admin has granted a role sees a polite request to ask for access, and nothing else.
+    """
+    if not sign_in_configured():
+        address = listening_address()
+        if address not in LOOPBACK:
+            st.error(f"Privacy Ops is listening on {address} without sign-in, so it serves no data. "
+                     "Either configure sign-in ([auth] in .streamlit/secrets.toml, see "
+                     ".streamlit/secrets.example.toml) or listen on 127.0.0.1 only.")
+            st.stop()
+        return LOCAL_ADMIN
+    user = current_user()
+    if not user.signed_in:
+        st.title("Privacy Ops")
+        st.write("Privacy Ops holds personal data: sign in with your company account to continue.")
+        st.button("Sign in", type="primary", on_click=st.login)
+        st.stop()
+    if user.role is None:
+        st.title("Privacy Ops")
+        st.warning("You are signed in, but you have no access to Privacy Ops yet. Ask an admin to give "
+                   "you a role (management, support, analyst or admin).")
+        st.caption(f"Signed in as {user.email}")
+        st.button("Sign out", on_click=st.logout)
+        _log_once(user, "access_denied")
+        st.stop()
+    _log_once(user, "sign_in")
+    return user
+
+
+def _log_once(user: User, event: str) -> None:
+    """One access-log entry per session for a sign-in (or a refused one)."""
+    flag = f"_logged_{event}"
+    if not st.session_state.get(flag):
+        access.log_event(store(), actor=user.email, event=event, target="session",
+                         detail={"role": user.role})
+        st.session_state[flag] = True
 
 
 def require_page(path: str) -> User:
-    """Stop the page unless the user's role may see it. Called at the top of every page file."""
-    user = current_user()
+    """Stop the page unless the user's role may see it. Called at the top of every page file, since
+    a deep link may run a page without app.py on a freshly started server."""
+    user = gate()
     spec = page_spec(path)
     if user.role not in spec.roles:
-        st.error(f"The {spec.title} page is not available to the {ROLES.get(user.role, user.role)} role. "
+        st.error(f"The {spec.title} page is not available to the {ROLES.get(user.role or '', 'unknown')} role. "
                  "Ask an admin if you need it.")
         st.stop()
     return user

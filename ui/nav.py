@@ -6,12 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ROLES: dict[str, str] = {
-    "management": "Management",
-    "support": "Support",
-    "analyst": "Analyst",
-    "admin": "Admin",
-}
+from privacyops.access import ROLES
+
+__all__ = ["PAGES", "ROLES", "SECTION_ORDER", "PageSpec", "page_spec", "pages_for"]
 
 
 @dataclass(frozen=True)
@@ -50,5 +47,5 @@ def page_spec(path: str) -> PageSpec:
     raise KeyError(f"{path} is not a registered page")
 
 
-def pages_for(role: str) -> list[PageSpec]:
+def pages_for(role: str | None) -> list[PageSpec]:
     return [spec for spec in PAGES if role in spec.roles]
