@@ -69,8 +69,12 @@ def validate(customer: Customer) -> dict[str, str]:
     return errors
 
 
-def save(store: Store, customer: Customer, *, actor: str, at: datetime | None = None) -> list[str]:
-    """Add a customer or change one; records each changed field. Returns the changed fields."""
+def save(store: Store, customer: Customer, *, actor: str, at: datetime | None = None,
+         create_only: bool = False) -> list[str]:
+    """Add a customer or change one; records each changed field. Returns the changed fields.
+
+    With `create_only`, an id that already belongs to a customer is refused (checked inside the
+    write transaction, so two people adding the same id cannot both succeed)."""
     errors = validate(customer)
     if errors:
         raise CustomerInputError(errors)
@@ -79,6 +83,9 @@ def save(store: Store, customer: Customer, *, actor: str, at: datetime | None = 
     def change(cur: duckdb.DuckDBPyConnection) -> list[str]:
         found = run_named(cur, "customer", customer_id=customer.customer_id).fetchone()
         old: dict[str, object] = {}
+        if found and create_only:
+            raise CustomerInputError({"customer_id": f"{customer.customer_id} is already a customer's id: "
+                                                     "pick that customer to change it, or choose another id."})
         if found:
             old = {"name": found[1], "org_number": found[2], "forward_working_days": found[3]}
             for category, days, action in run_named(cur, "customer_terms",

@@ -188,3 +188,13 @@ def test_tampered_history_is_named(customer_store):
     assert [p.entry_id for p in problems] == [2]
     assert rid in str(problems[0])
     reopened.close()
+
+
+def test_customer_create_only_refuses_an_existing_id(customer_store):
+    from privacyops import customers
+    from tests.conftest import make_customer
+
+    with pytest.raises(customers.CustomerInputError) as caught:
+        customers.save(customer_store, make_customer("C01", "Kapning AB"), actor=AGENT, create_only=True)
+    assert "already" in caught.value.errors["customer_id"]
+    assert customer_store.query("customer", customer_id="C01")["name"][0] == "Testkund Ett AB"

@@ -1,0 +1,172 @@
+"""Retention: how many personal-data records are past the end of their retention and not yet deleted or
+anonymised (the backlog, rules.md 4), where they are (data category, customer), how long they have
+waited, how the backlog moved week by week, when it clears at the current deletion pace, and the
+deletion worklist to download.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from privacyops import forecast
+from privacyops.retention import AGING_BUCKETS, DATA_CATEGORIES, END_ACTIONS
+from privacyops.store import StoreError
+from ui import charts, common
+
+user = common.require_page("pages/retention.py")
+filters = common.filter_bar()
+st.title("🗄️ Retention")
+common.demo_banner()
+
+BACKLOG_RULE = ("A record is in the backlog from the day its retention ends until it is deleted or anonymised "
+                "(rules.md 4; the privacy policy, section 5). Retention ends on the date the source system set, "
+                "else on the last use plus the customer's current term for the data category.")
+PREVIEW_ROWS = 50
+
+
+def _bar_height(bars: int) -> int:
+    """Room for every bar and its label, with the axis below."""
+    return 60 + 30 * max(bars, 3)
+
+
+as_of = common.today()
+try:
+    summary = common.query("retention_backlog_summary", as_of=as_of, customer=filters.customer).iloc[0]
+    by_category = common.query("retention_backlog_by_category", as_of=as_of, customer=filters.customer)
+    by_customer = common.query("retention_backlog_by_customer", as_of=as_of, customer=filters.customer)
+    aging = common.query("retention_aging", as_of=as_of, customer=filters.customer)
+    pace_rows = common.query("retention_pace", as_of=as_of, customer=filters.customer)
+    weekly = common.query("retention_backlog_weekly", start=filters.start, end=filters.end, as_of=as_of,
+                          customer=filters.customer)
+except StoreError as error:
+    common.show_store_error(error)
+    st.stop()
+
+backlog = int(summary["backlog_records"])
+if int(summary["records_in_inventory"]) == 0:
+    common.empty_state("No personal-data records are in the retention inventory"
+                       + (" for this customer" if filters.customer_id else "")
+                       + " yet. Once the quote service's records are imported, this page shows which of them "
+                       "are past their end of retention and must be deleted or anonymised.")
+    st.stop()
+
+st.caption(f"Counted on {as_of.isoformat()} from each customer's current DPA terms: a changed retention term "
+           "moves the backlog at once.")
+
+# --- the forecast at the chosen pace ----------------------------------------------------------
+window = st.radio("Deletion pace measured over the last", options=list(forecast.PACE_WINDOWS),
+                  format_func=lambda days: f"{days} days", horizontal=True, key="retention_pace_window",
+                  help="The deletion pace is the records deleted or anonymised after their end of retention "
+                       "per day, minus the records reaching their end of retention per day, over this window.")
+pace_row = pace_rows.set_index("window_days").loc[window]
+pace = forecast.Pace(int(window), int(pace_row["left_backlog"]), int(pace_row["entered_backlog"]))
+outlook = forecast.clearance_forecast(backlog, pace, as_of)
+
+tiles = st.columns(4)
+tiles[0].metric("Backlog now", common.fmt_int(backlog), border=True, help=BACKLOG_RULE)
+tiles[1].metric("Oldest, days past end", common.fmt_int(summary["oldest_days_past_end"]), border=True,
+                help="Days since the retention of the longest-waiting backlog record ended (0 on the day it ends).")
+tiles[2].metric(f"Net deletion pace ({window} days)", f"{pace.net_per_day:+.1f} / day", border=True,
+                help=f"{pace.disposed_per_day:.1f} records a day left the backlog (deleted or anonymised) minus "
+                     f"{pace.entering_per_day:.1f} a day that reached their end of retention, over the last "
+                     f"{window} days. Positive: the backlog shrinks.")
+tiles[3].metric("Backlog clears", "now" if backlog == 0 else
+                (outlook.clears_on.isoformat() if outlook.clears_on else "does not clear"), border=True,
+                help="The day the backlog reaches zero if the net deletion pace holds.")
+if outlook.clears:
+    st.success(outlook.sentence(), icon="📉")
+else:
+    st.warning(outlook.sentence(), icon="⚠️")
+st.caption(f"Of the backlog, {common.fmt_int(summary['backlog_to_delete'])} records are to be deleted and "
+           f"{common.fmt_int(summary['backlog_to_anonymise'])} anonymised (the customer's end action).")
+if int(summary["records_without_end"]) > 0:
+    st.warning(f"{common.fmt_int(summary['records_without_end'])} records have no end of retention: neither the "
+               "source system nor their customer's DPA terms set one. An admin adds the missing terms on the Customers "
+               "page.",
+               icon="❓")
+
+# --- where the backlog is ---------------------------------------------------------------------
+if backlog:
+    left, right = st.columns(2)
+    with left:
+        st.subheader("By data category")
+        frame = by_category.assign(category=by_category["data_category"].map(DATA_CATEGORIES)
+                                   .fillna(by_category["data_category"]))
+        st.altair_chart(charts.bars(frame, "category", "backlog_records", category_title="Data category",
+                                    value_title="Records in the backlog", height=_bar_height(len(frame)))
+                        .configure_axisY(labelLimit=220), width="stretch")
+    with right:
+        st.subheader("By customer")
+        frame = by_customer.assign(customer=by_customer["customer_name"] + " (" + by_customer["customer_id"] + ")")
+        st.altair_chart(charts.bars(frame, "customer", "backlog_records", category_title="Customer",
+                                    value_title="Records in the backlog", height=_bar_height(len(frame)))
+                        .configure_axisY(labelLimit=220), width="stretch")
+
+    st.subheader("How long past the end of retention")
+    order = [label for label, _, _ in AGING_BUCKETS]
+    st.altair_chart(charts.bars(aging, "aging_bucket", "backlog_records", horizontal=False, sort=order,
+                                category_title="Days past the end of retention",
+                                value_title="Records in the backlog").encode(
+                                    x=alt.X("aging_bucket:N", sort=order, title="Days past the end of retention",
+                                            axis=alt.Axis(labelAngle=0))),
+                    width="stretch")
+else:
+    st.success("No record is past its end of retention.", icon="✅")
+
+# --- the backlog over time --------------------------------------------------------------------
+st.subheader("The backlog at the end of each week")
+if weekly.empty:
+    common.empty_state("The date range has no days up to today: pick a range in the sidebar.")
+else:
+    weekly = weekly.assign(week_end=pd.to_datetime(weekly["week_end"]))
+    trend = forecast.weekly_trend([d.date() for d in weekly["week_end"]], weekly["backlog_records"].tolist())
+    chart = charts.line(weekly, "week_end", "backlog_records", x_title="Week ending",
+                        y_title="Records in the backlog")
+    if trend is not None and trend.recent_from < trend.recent_to:
+        (start_on, start_count), (end_on, end_count) = trend.line
+        recent = pd.DataFrame({"week_end": pd.to_datetime([start_on, end_on]), "backlog_records": [start_count,
+                                                                                                   end_count]})
+        chart += alt.Chart(recent).mark_line(strokeDash=[6, 4], color=charts.PALETTE[1], strokeWidth=2.5).encode(
+            x="week_end:T", y="backlog_records:Q",
+            tooltip=[alt.Tooltip("week_end:T", title="Day"),
+                     alt.Tooltip("backlog_records:Q", title="Records in the backlog", format=",")])
+    st.altair_chart(chart, width="stretch")
+    if trend is not None:
+        st.caption(f"From {weekly['week_end'].iloc[0].date().isoformat()} to "
+                   f"{weekly['week_end'].iloc[-1].date().isoformat()}: {trend.sentence()}. The dashed line marks the "
+                   f"change over the last {trend.recent_weeks} weeks. Each point counts the records in the backlog "
+                   "on that day (a Sunday, or the range's last day), with today's terms.")
+
+# --- the deletion worklist --------------------------------------------------------------------
+st.subheader("Deletion worklist")
+if backlog:
+    def worklist_csv() -> bytes:
+        """The full worklist, built only when the button is pressed."""
+        frame = common.query("retention_worklist", as_of=as_of, customer=filters.customer, limit=None)
+        return frame.to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8")
+
+    st.download_button(f"⬇️ Download the worklist ({common.fmt_int(backlog)} records, CSV)", data=worklist_csv,
+                       file_name=f"retention-worklist-{filters.customer_id or 'all'}-{as_of.isoformat()}.csv",
+                       mime="text/csv", on_click="ignore",
+                       help="record_id, customer_id, data_category, effective_end_on, days past end, end_action: "
+                            "identifiers and terms only, no personal data.")
+    preview = common.query("retention_worklist", as_of=as_of, customer=filters.customer, limit=PREVIEW_ROWS)
+    st.caption(f"The {min(PREVIEW_ROWS, backlog)} longest overdue of {common.fmt_int(backlog)} records:")
+    st.dataframe(
+        preview.assign(data_category=preview["data_category"].map(DATA_CATEGORIES).fillna(preview["data_category"]),
+                       end_action=preview["end_action"].map(END_ACTIONS)),
+        hide_index=True, width="stretch",
+        column_config={
+            "record_id": st.column_config.TextColumn("Record"),
+            "customer_id": st.column_config.TextColumn("Customer"),
+            "data_category": st.column_config.TextColumn("Data category"),
+            "effective_end_on": st.column_config.DateColumn("Retention ended", format="YYYY-MM-DD"),
+            "days_past_end": st.column_config.NumberColumn("Days past end", format="%d"),
+            "end_action": st.column_config.TextColumn(
+                "End action", help="What the customer's DPA says to do: delete or anonymise. Empty: no term."),
+        },
+    )
+else:
+    st.caption("Nothing to delete or anonymise today.")
