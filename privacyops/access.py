@@ -86,7 +86,7 @@ def resolve_role(store: Store, email: str | None, groups: Iterable[str] = (),
     return max(roles, key=ROLE_RANK.__getitem__) if roles else None
 
 
-def _append(cur: duckdb.DuckDBPyConnection, *, actor: str, event: str, target: str,
+def append_in_transaction(cur: duckdb.DuckDBPyConnection, *, actor: str, event: str, target: str,
             detail: Mapping[str, Any] | str, at: datetime) -> int:
     last = run_named(cur, "access_log_last").fetchone()
     entry_id, prev = (last[0] + 1, last[1]) if last else (1, history.GENESIS_HASH)
@@ -104,7 +104,7 @@ def log_event(store: Store, *, actor: str, event: str, target: str = "",
     if event not in EVENTS:
         raise ValueError(f"unknown access event '{event}'")
     stamp = to_utc_naive(at or now_utc())
-    return store.write(lambda cur: _append(cur, actor=actor, event=event, target=target, detail=detail, at=stamp))
+    return store.write(lambda cur: append_in_transaction(cur, actor=actor, event=event, target=target, detail=detail, at=stamp))
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ def set_grant(store: Store, grant: Grant, *, actor: str, actor_role: str | None)
                         "ON CONFLICT (principal_kind, principal) DO UPDATE SET role = excluded.role, "
                         "granted_at = excluded.granted_at, granted_by = excluded.granted_by",
                         {"k": grant.principal_kind, "p": principal, "role": grant.role, "at": stamp, "by": actor})
-        _append(cur, actor=actor, event="role_change", target=f"{grant.principal_kind}:{principal}",
+        append_in_transaction(cur, actor=actor, event="role_change", target=f"{grant.principal_kind}:{principal}",
                 detail={"role": [old_role, grant.role]}, at=stamp)
 
     store.write(change)

@@ -18,6 +18,17 @@ from typing import Any
 import duckdb
 
 GENESIS_HASH = "0" * 64
+# The requester's contact details and free text are personal data that must be anonymised when the
+# evidence period ends (rules.md 4); an append-only log cannot forget, so it never holds them.
+PERSONAL_FIELDS = frozenset({"requester_email", "requester_name", "description"})
+REDACTED = "(recorded; not kept in the history)"
+
+
+def without_personal_data(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The change set with personal values replaced by a marker saying they were recorded."""
+    return {field: ([None if v is None else REDACTED for v in value] if field in PERSONAL_FIELDS
+                    and isinstance(value, list | tuple) else value)
+            for field, value in changes.items()}
 
 
 def canonical_changes(changes: Mapping[str, Any]) -> str:
@@ -43,7 +54,7 @@ def append(cur: duckdb.DuckDBPyConnection, *, request_id: str, at: datetime, act
         "SELECT entry_id, entry_hash FROM request_history ORDER BY entry_id DESC LIMIT 1"
     ).fetchone()
     entry_id, prev = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
-    changes_json = canonical_changes(changes)
+    changes_json = canonical_changes(without_personal_data(changes))
     digest = entry_hash(prev, entry_id, request_id, at, actor, action, changes_json, note)
     cur.execute(
         "INSERT INTO request_history VALUES ($id, $rid, $at, $actor, $action, $changes, $note, $prev, $hash)",

@@ -198,3 +198,10 @@ def test_customer_create_only_refuses_an_existing_id(customer_store):
         customers.save(customer_store, make_customer("C01", "Kapning AB"), actor=AGENT, create_only=True)
     assert "already" in caught.value.errors["customer_id"]
     assert customer_store.query("customer", customer_id="C01")["name"][0] == "Testkund Ett AB"
+
+
+def test_history_holds_no_contact_details(customer_store):
+    requests.log(customer_store, new(requester_name="Karin Testsson"), actor=AGENT)
+    with customer_store.cursor() as cur:
+        text = " ".join(r[0] for r in cur.execute("SELECT changes || note FROM request_history").fetchall())
+    assert "@example.com" not in text.lower() and "Karin" not in text and "Vill se" not in text

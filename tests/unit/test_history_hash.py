@@ -38,3 +38,10 @@ def test_removed_entry_is_named():
 
 def test_canonical_changes_is_stable():
     assert history.canonical_changes({"b": 1, "a": [None, "x"]}) == '{"a":[null,"x"],"b":1}'
+
+
+def test_personal_data_never_enters_the_history():
+    redacted = history.without_personal_data({"requester_email": [None, "a@example.com"], "status": [None, "x"],
+                                              "description": ["old text", None]})
+    assert redacted == {"requester_email": [None, history.REDACTED], "status": [None, "x"],
+                        "description": [history.REDACTED, None]}

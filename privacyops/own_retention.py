@@ -1,0 +1,43 @@
+"""Privacy Ops' own personal data: requesters' contact details (rules.md 4, last point).
+
+They are kept while the request's evidence is needed (setting `contact_evidence_years`, default two
+years after closing), then anonymised: email, name and free-text description are removed, the
+request itself (type, dates, outcome) stays as anonymous evidence. The history never held them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+
+from privacyops import access, history
+from privacyops.clock import now_utc, to_utc_naive
+from privacyops.requests import rule_settings
+from privacyops.store import Store, run_named
+
+
+def anonymise_expired_contacts(store: Store, *, today: date, actor: str, at: datetime | None = None) -> int:
+    """Anonymise every closed request whose evidence period has ended; returns how many.
+
+    One transaction: the requests, one 'anonymise' history entry each and one access-log entry.
+    """
+    years = rule_settings(store).contact_evidence_years
+    stamp = to_utc_naive(at or now_utc())
+
+    def change(cur: duckdb.DuckDBPyConnection) -> int:
+        due = [row[0] for row in run_named(cur, "own_contacts_due", as_of=today, evidence_years=years).fetchall()]
+        for request_id in due:
+            cur.execute("UPDATE requests SET requester_email = NULL, requester_name = NULL, description = NULL, "
+                        "contact_anonymised_at = $at, updated_at = $at WHERE request_id = $id",
+                        {"at": stamp, "id": request_id})
+            history.append(cur, request_id=request_id, at=stamp, actor=actor, action="anonymise",
+                           changes={"requester_email": ["x", None], "requester_name": ["x", None],
+                                    "description": ["x", None]},
+                           note=f"Evidence period of {years} years after closing has ended")
+        if due:
+            access.append_in_transaction(cur, actor=actor, event="anonymise", target="requests",
+                           detail={"count": len(due), "evidence_years": years}, at=stamp)
+        return len(due)
+
+    return store.write(change)

@@ -1,0 +1,44 @@
+"""Privacy Ops' own retention: requester contact details are anonymised when the evidence period ends."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from privacyops import access, own_retention, requests
+from privacyops.requests import NewRequest
+
+AGENT = "agent@example.com"
+
+
+def logged(store, received: datetime, email: str) -> str:
+    return requests.log(store, NewRequest("C01", "access", received, "email", email, "Test Person",
+                                          description="Please send my data"), actor=AGENT).request_id
+
+
+def test_contacts_are_anonymised_after_the_evidence_period(customer_store):
+    old = logged(customer_store, datetime(2023, 1, 10, 9, tzinfo=UTC), "old.requester@example.com")
+    for action, day in (("forward", 11), ("start", 12), ("complete", 20)):
+        requests.apply(customer_store, old, action, actor=AGENT, at=datetime(2023, 1, day, 9, tzinfo=UTC))
+    recent = logged(customer_store, datetime(2025, 6, 2, 9, tzinfo=UTC), "recent.requester@example.com")
+    for action, day in (("forward", 3), ("start", 4), ("complete", 5)):
+        requests.apply(customer_store, recent, action, actor=AGENT, at=datetime(2025, 6, day, 9, tzinfo=UTC))
+    still_open = logged(customer_store, datetime(2023, 1, 10, 10, tzinfo=UTC), "open.requester@example.com")
+
+    summary = customer_store.query("own_contacts_summary", as_of=date(2026, 11, 25), evidence_years=2).iloc[0]
+    assert (summary.held_open, summary.held_closed, summary.due_for_anonymisation) == (1, 1, 1)
+
+    # Closed 20 January 2023: the two years end on 20 January 2025.
+    assert own_retention.anonymise_expired_contacts(customer_store, today=date(2025, 1, 19), actor="system") == 0
+    assert own_retention.anonymise_expired_contacts(customer_store, today=date(2025, 1, 20), actor="system") == 1
+
+    detail = customer_store.query("request_detail", request_id=old).iloc[0]
+    assert detail.requester_email is None and detail.requester_name is None and detail.description is None
+    assert detail.contact_anonymised_at is not None and detail.outcome == "completed"
+    for other, email in ((recent, "recent.requester@example.com"), (still_open, "open.requester@example.com")):
+        assert customer_store.query("request_detail", request_id=other).iloc[0].requester_email == email
+    assert customer_store.query("request_history", request_id=old)["action"].iloc[-1] == "anonymise"
+    assert requests.verify_history(customer_store) == []
+    log = customer_store.query("access_log_chain")
+    assert log["event"].tolist() == ["anonymise"] and access.verify_access_log(customer_store) == []
+    # Nothing more to do the next day.
+    assert own_retention.anonymise_expired_contacts(customer_store, today=date(2025, 1, 21), actor="system") == 0
