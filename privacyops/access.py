@@ -104,7 +104,8 @@ def log_event(store: Store, *, actor: str, event: str, target: str = "",
     if event not in EVENTS:
         raise ValueError(f"unknown access event '{event}'")
     stamp = to_utc_naive(at or now_utc())
-    return store.write(lambda cur: append_in_transaction(cur, actor=actor, event=event, target=target, detail=detail, at=stamp))
+    return store.write(lambda cur: append_in_transaction(cur, actor=actor, event=event, target=target,
+                                                         detail=detail, at=stamp))
 
 
 @dataclass(frozen=True)
