@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 import duckdb
+import pandas as pd
 from email_validator import EmailNotValidError, validate_email
 
 from privacyops import deadlines, history, lifecycle
@@ -166,6 +167,17 @@ def _state(detail: Mapping[str, Any]) -> lifecycle.RequestState:
         due_date=due.date() if isinstance(due, datetime) else due,
         extended=detail["extended_due_date"] is not None,
     )
+
+
+def allowed_actions(store: Store, request_id: str) -> list[str]:
+    """The actions the request's status (and the one-extension rule) allows now, for the UI to offer."""
+    result = store.query("request_detail", request_id=request_id)
+    if result.empty:
+        raise RequestInputError({"request_id": f"There is no request {request_id}."})
+    row = result.iloc[0].to_dict()
+    row["extended_due_date"] = None if pd.isna(row["extended_due_date"]) else row["extended_due_date"]
+    row["due_date"] = None if pd.isna(row["due_date"]) else row["due_date"]
+    return lifecycle.allowed_actions(_state(row))
 
 
 def _as_date(value: Any) -> date | None:

@@ -16,6 +16,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from privacyops import access, clock
+from privacyops.settings import RuleSettings
 from privacyops.store import Store, StoreError, default_db_path, open_store
 from ui.nav import ROLES, page_spec
 
@@ -217,6 +218,21 @@ def filter_bar() -> Filters:
     elif "customer" in st.query_params:
         del st.query_params["customer"]
     return chosen
+
+
+def shared_customer() -> str:
+    """The customer chosen in the shared filter bar (or the URL's ?customer=), '' for all; for pages that
+    use the customer but not the date range."""
+    filters = st.session_state.get("filters")
+    if isinstance(filters, Filters):
+        return filters.customer
+    return st.query_params.get("customer") or ""
+
+
+def rule_settings() -> RuleSettings:
+    """The DPO's rule settings, through the query cache (cleared after every write)."""
+    frame = query("rule_settings")
+    return RuleSettings.from_values(dict(zip(frame["key"], frame["value"], strict=True)))
 
 
 def link_params(filters: Filters, **extra: str) -> dict[str, str]:
