@@ -1,0 +1,254 @@
+"""SLAs: how well Expandra keeps the GDPR deadlines for data-subject requests. The on-time rate by month
+and by request type, how long requests take to close (median and 90th percentile, by type and by
+customer), how often extensions and pauses are used, the open queue by days left, and every breach,
+with a CSV download of the breach list for follow-up.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from privacyops.lifecycle import REQUEST_TYPES
+from privacyops.settings import RuleSettings
+from privacyops.store import StoreError
+from ui import charts, common
+from ui.nav import ROLES, page_spec
+
+user = common.require_page("pages/slas.py")
+filters = common.filter_bar()
+st.title("⏱️ SLAs")
+common.demo_banner()
+
+ON_TIME_RULE = ("On time: closed on or before the effective due date, i.e. one month from receipt, or three "
+                "months when the extension was validly recorded within the first month (GDPR Art. 12(3), counted "
+                "per Regulation 1182/71 on the Swedish calendar; rules.md 1). The due day itself is on time.")
+NO_CLOCK_CAPTION = ("Consent withdrawals are left out of the on-time figures and of the days to close by customer: "
+                    "they have no one-month clock, as a withdrawal takes effect at once (GDPR Art. 7(3)). "
+                    "Their own row in the time-to-close table shows how fast they were carried out.")
+
+as_of = common.today()
+period = {"start": filters.start, "end": filters.end, "customer": filters.customer}
+
+try:
+    counts = common.query("store_counts")
+    if not dict(zip(counts["table_name"], counts["row_count"], strict=True)).get("requests"):
+        common.empty_state("No data-subject requests yet, so there are no deadlines to measure. Requests logged on "
+                           "the Log request page appear here once they are closed or fall due.")
+        st.stop()
+    stored = common.query("rule_settings")
+    settings = RuleSettings.from_values(dict(zip(stored["key"], stored["value"], strict=True)))
+    summary = common.query("sla_summary", as_of=as_of, **period).iloc[0]
+    by_month = common.query("sla_on_time_by_month", **period)
+    by_type = common.query("sla_on_time_by_type", **period)
+    close_by_type = common.query("sla_time_to_close_by_type", **period)
+    close_by_customer = common.query("sla_time_to_close_by_customer", **period)
+    tools = common.query("sla_extensions_pauses", **period).iloc[0]
+    open_by_days = common.query("sla_open_by_days_left", as_of=as_of, customer=filters.customer,
+                                soon_due_days=settings.soon_due_days)
+    breaches = common.query("sla_breaches", as_of=as_of, **period)
+except StoreError as error:
+    common.show_store_error(error)
+    st.stop()
+
+
+def _days(value: object) -> str:
+    """A number of days as people write it: 10 days, 10.5 days."""
+    return "–" if value is None or pd.isna(value) else f"{float(value):.1f}".removesuffix(".0") + " days"
+
+
+def _type_label(frame: pd.DataFrame) -> pd.Series:
+    return frame["request_type"].map(REQUEST_TYPES).fillna(frame["request_type"])
+
+
+def _link(page: str, label: str, **extra: str) -> None:
+    """A link to the page that explains a figure, with the same filters; a caption if the role lacks it."""
+    spec = page_spec(page)
+    if user.role in spec.roles:
+        st.page_link(page, label=label, query_params=common.link_params(filters, **extra))
+    else:
+        who = " or ".join(ROLES[r] for r in sorted(spec.roles) if r in ROLES)
+        st.caption(f"The requests themselves are on the {spec.title} page ({who}).")
+
+
+st.caption(f"Requests closed **{filters.start.isoformat()} – {filters.end.isoformat()}**"
+           + (f" for customer {filters.customer_id}" if filters.customer_id else "")
+           + f"; open requests and open breaches as of today ({as_of.isoformat()}). " + NO_CLOCK_CAPTION)
+
+# --- headline figures -------------------------------------------------------------------------
+
+closed = int(summary["closed_requests"])
+tiles = st.columns(5)
+tiles[0].metric("Answered on time", common.fmt_pct(summary["on_time_rate"]), border=True,
+                help=f"{ON_TIME_RULE} Share of the requests closed in the period "
+                     f"({common.fmt_int(summary['on_time_requests'])} of {common.fmt_int(closed)}).")
+tiles[1].metric("Median days to close", _days(summary["median_days"]), border=True,
+                help="Median calendar days from receipt to closing (Europe/Stockholm dates) of the requests closed "
+                     "in the period. The month is a ceiling, not a target (Art. 12(3): 'without undue delay').")
+tiles[2].metric("90th percentile", _days(summary["p90_days"]), border=True,
+                help="Days to close, 90th percentile: nine in ten requests closed in the period were closed within "
+                     "this many days (continuous quantile, DuckDB quantile_cont).")
+tiles[3].metric("Closed late", common.fmt_int(summary["closed_late"]), border=True,
+                help="Requests closed in the period after their effective due date (breaches of Art. 12(3)).")
+tiles[4].metric("Open and overdue", common.fmt_int(summary["open_overdue"]), border=True,
+                help="Requests open today whose effective due date has passed, whatever the period. A pause does not "
+                     "stop this count (rules.md 1, Pausing).")
+
+# --- on-time rate -----------------------------------------------------------------------------
+
+st.subheader("On-time rate")
+if by_month.empty:
+    common.empty_state("No requests with a one-month clock were closed in this period. Widen the date range in "
+                       "the sidebar.")
+else:
+    left, right = st.columns(2, gap="large")
+    with left:
+        month_chart = charts.line(
+            by_month, "month", "on_time_rate", x_title="Month closed", y_title="Answered on time", y_format=".0%",
+            tooltip=[alt.Tooltip("month:T", title="Month", format="%B %Y"),
+                     alt.Tooltip("on_time_rate:Q", title="On time", format=".1%"),
+                     alt.Tooltip("on_time_requests:Q", title="On time (requests)"),
+                     alt.Tooltip("late_requests:Q", title="Late (requests)"),
+                     alt.Tooltip("closed_requests:Q", title="Closed (requests)")])
+        st.altair_chart(month_chart, width="stretch")
+        st.caption("By month of closing. " + ON_TIME_RULE)
+    with right:
+        typed = by_type.assign(request_type_label=_type_label(by_type))
+        st.altair_chart(charts.bars(typed, "request_type_label", "on_time_rate", category_title="Request type",
+                                    value_title="Answered on time", value_format=".0%",
+                                    height=max(160, 36 * len(typed))), width="stretch")
+        st.caption("Requests closed in the period, by type: " + "; ".join(
+            f"{label} {int(r.on_time_requests)} of {int(r.closed_requests)}"
+            for label, r in zip(typed["request_type_label"], typed.itertuples(), strict=True)) + ".")
+
+# --- time to close ----------------------------------------------------------------------------
+
+st.subheader("Time to close")
+if close_by_type.empty:
+    common.empty_state("No requests were closed in this period.")
+else:
+    days_format = st.column_config.NumberColumn
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("**By request type**")
+        st.dataframe(
+            pd.DataFrame({
+                "Request type": _type_label(close_by_type),
+                "Closed": close_by_type["closed_requests"],
+                "Median days": close_by_type["median_days"],
+                "90th percentile days": close_by_type["p90_days"],
+                "Longest days": close_by_type["max_days"],
+                "Month clock": close_by_type["has_month_clock"],
+            }),
+            hide_index=True, width="stretch",
+            column_config={
+                "Closed": days_format(format="%d", help="Requests of this type closed in the period."),
+                "Median days": days_format(format="%.1f", help="Median days from receipt to closing."),
+                "90th percentile days": days_format(format="%.1f", help="Nine in ten closed within this."),
+                "Longest days": days_format(format="%d"),
+                "Month clock": st.column_config.CheckboxColumn(
+                    help="Has the one-month deadline of Art. 12(3); a consent withdrawal has none (Art. 7(3))."),
+            })
+    with right:
+        st.markdown("**By customer** (requests with a month clock)")
+        st.dataframe(
+            pd.DataFrame({
+                "Customer": close_by_customer["customer_name"].fillna(close_by_customer["customer_id"]),
+                "Closed": close_by_customer["closed_requests"],
+                "On time": close_by_customer["on_time_rate"],
+                "Median days": close_by_customer["median_days"],
+                "90th percentile days": close_by_customer["p90_days"],
+            }),
+            hide_index=True, width="stretch",
+            column_config={
+                "Closed": days_format(format="%d"),
+                "On time": days_format(format="percent", help=ON_TIME_RULE),
+                "Median days": days_format(format="%.1f"),
+                "90th percentile days": days_format(format="%.1f"),
+            })
+
+# --- extensions and pauses --------------------------------------------------------------------
+
+st.subheader("Extensions and pauses")
+received = int(tools["received_requests"])
+if not received:
+    common.empty_state("No requests with a one-month clock were received in this period.")
+else:
+    tiles = st.columns(4)
+    tiles[0].metric("Extended", common.fmt_int(tools["extended_requests"]), border=True,
+                    help="Requests received in the period whose deadline was extended by two further months. Allowed "
+                         "once, with reasons told to the requester within the first month (Art. 12(3)).")
+    tiles[1].metric("Share extended", common.fmt_pct(tools["extension_share"]), border=True,
+                    help=f"Extended / requests with a month clock received in the period ({received:,}).")
+    tiles[2].metric("Paused", common.fmt_int(tools["paused_requests"]), border=True,
+                    help="Requests received in the period that were paused at least once while waiting for identity "
+                         "proof or clarification (IMY-led practice; rules.md 1, Pausing).")
+    tiles[3].metric("Share paused", common.fmt_pct(tools["pause_share"]), border=True,
+                    help=f"Paused / requests with a month clock received in the period ({received:,}).")
+    st.caption(f"Of {received:,} requests with a month clock received in the period. Pauses recorded: "
+               f"{int(tools['pauses']):,} ({int(tools['identity_pauses']):,} waiting for identity proof, "
+               f"{int(tools['clarification_pauses']):,} for clarification). The on-time figures above count "
+               "against the un-paused due date.")
+
+# --- the open queue ---------------------------------------------------------------------------
+
+st.subheader("Open requests by days left")
+if open_by_days.empty:
+    common.empty_state("No open requests with a one-month clock" +
+                       (" for this customer." if filters.customer_id else "."))
+else:
+    colours = charts.STATUS_COLOURS
+    queue_chart = alt.Chart(open_by_days).mark_bar().encode(
+        x=alt.X("days_left:Q", bin=alt.Bin(step=1),
+                title="Days left until the effective due date (negative: overdue)"),
+        y=alt.Y("requests:Q", title="Open requests", stack=True, axis=alt.Axis(format="d", tickMinStep=1)),
+        color=alt.Color("queue_status:N", title=None, legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(domain=list(colours), range=list(colours.values()))),
+        tooltip=[alt.Tooltip("days_left:Q", title="Days left"), alt.Tooltip("queue_status:N", title="Status"),
+                 alt.Tooltip("requests:Q", title="Open requests")],
+    ).properties(height=charts.HEIGHT)
+    st.altair_chart(queue_chart, width="stretch")
+    st.caption(f"As of today. Overdue: the due date has passed; due soon: due within {settings.soon_due_days} days "
+               "(setting soon_due_days); on track: later. Open consent withdrawals have no month clock and are not "
+               "in this chart.")
+    _link("pages/requests.py", "Open the queue →")
+
+# --- breaches ---------------------------------------------------------------------------------
+
+st.subheader("Breaches")
+if breaches.empty:
+    st.success("No breaches: every request closed in the period was answered on time, and no open request is "
+               "overdue.", icon="✅")
+else:
+    listed = pd.DataFrame({
+        "Request": breaches["request_id"],
+        "Customer": breaches["customer_name"].fillna(breaches["customer_id"]),
+        "Type": _type_label(breaches),
+        "Received": pd.to_datetime(breaches["received_on"]).dt.date,
+        "Due": pd.to_datetime(breaches["effective_due_date"]).dt.date,
+        "Extended": breaches["is_extended"],
+        "Closed": breaches["closed"],
+        "Days late": breaches["days_late"],
+    })
+    st.dataframe(
+        listed, hide_index=True, width="stretch",
+        column_config={
+            "Received": st.column_config.DateColumn(format="YYYY-MM-DD", help="Europe/Stockholm date of receipt."),
+            "Due": st.column_config.DateColumn(format="YYYY-MM-DD",
+                                               help="The effective due date (extended if validly extended)."),
+            "Extended": st.column_config.CheckboxColumn(help="Extended by two months (Art. 12(3))."),
+            "Closed": st.column_config.TextColumn(help="The day it was closed, or 'open' if it still is."),
+            "Days late": st.column_config.NumberColumn(
+                format="%d", help="Days from the due date to the closing day, or to today while open."),
+        })
+    st.caption(f"{len(listed):,} breaches: requests closed in the period after their due date, and requests open "
+               "today past their due date (whatever the period). No requester contact details are listed.")
+    cols = st.columns([1, 3])
+    with cols[0]:
+        st.download_button(
+            "⬇️ Download breaches (CSV)", data=lambda: listed.to_csv(index=False).encode("utf-8"),
+            file_name=f"sla-breaches-{filters.start.isoformat()}-{filters.end.isoformat()}.csv", mime="text/csv",
+            on_click="ignore", help="The list above as a CSV file; it holds no requester contact details.")
+    with cols[1]:
+        _link("pages/requests.py", "See the overdue open requests →", overdue="1")

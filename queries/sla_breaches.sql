@@ -1,0 +1,29 @@
+-- The SLA breaches: requests with a month clock closed in the period after their effective due date,
+-- and requests open at $as_of whose effective due date has passed (whatever the period). Days late:
+-- from the due date to the closing day, or to $as_of while open. No requester contact data.
+-- param $as_of: DATE, today (Europe/Stockholm)
+-- param $start: DATE, first day of the period
+-- param $end: DATE, last day of the period
+-- param $customer: VARCHAR, a customer id, or '' for all customers
+-- returns: request_id, customer_id, customer_name, request_type, received_on, effective_due_date, is_extended, closed, days_late
+WITH scoped AS (
+    SELECT
+        r.*,
+        r.received_on <= CAST($as_of AS DATE)
+            AND (r.closed_on IS NULL OR r.closed_on > CAST($as_of AS DATE)) AS open_now
+    FROM request_clock AS r
+    WHERE r.effective_due_date IS NOT NULL
+      AND ($customer = '' OR r.customer_id = $customer)
+)
+SELECT
+    s.request_id, s.customer_id, c.name AS customer_name, s.request_type, s.received_on,
+    s.effective_due_date, s.is_extended,
+    CASE WHEN s.open_now THEN 'open' ELSE strftime(s.closed_on, '%Y-%m-%d') END          AS closed,
+    date_diff('day', s.effective_due_date,
+              CASE WHEN s.open_now THEN CAST($as_of AS DATE) ELSE s.closed_on END)       AS days_late
+FROM scoped AS s
+LEFT JOIN customers AS c USING (customer_id)
+WHERE (s.open_now AND s.effective_due_date < CAST($as_of AS DATE))
+   OR (NOT s.open_now AND s.closed_on BETWEEN CAST($start AS DATE) AND CAST($end AS DATE)
+       AND s.closed_on > s.effective_due_date)
+ORDER BY s.open_now DESC, days_late DESC, s.request_id

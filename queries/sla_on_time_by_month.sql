@@ -1,0 +1,18 @@
+-- On-time rate per calendar month of closing: requests with a month clock (consent withdrawals have
+-- none) closed in the period, and how many were closed on or before their effective due date.
+-- param $start: DATE, first day of the period
+-- param $end: DATE, last day of the period
+-- param $customer: VARCHAR, a customer id, or '' for all customers
+-- returns: month, closed_requests, on_time_requests, late_requests, on_time_rate
+SELECT
+    CAST(date_trunc('month', closed_on) AS DATE)                                  AS month,
+    count(*)                                                                      AS closed_requests,
+    count(*) FILTER (WHERE closed_on <= effective_due_date)                       AS on_time_requests,
+    count(*) FILTER (WHERE closed_on > effective_due_date)                        AS late_requests,
+    count(*) FILTER (WHERE closed_on <= effective_due_date) / count(*)            AS on_time_rate
+FROM request_clock
+WHERE effective_due_date IS NOT NULL
+  AND closed_on BETWEEN CAST($start AS DATE) AND CAST($end AS DATE)
+  AND ($customer = '' OR customer_id = $customer)
+GROUP BY 1
+ORDER BY 1
