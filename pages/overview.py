@@ -17,7 +17,7 @@ from privacyops.lifecycle import REQUEST_TYPES, STATUSES
 from privacyops.settings import RuleSettings
 from privacyops.store import StoreError
 from ui import common
-from ui.nav import ROLES, page_spec
+from ui.nav import page_spec
 
 user = common.require_page("pages/overview.py")
 filters = common.filter_bar()
@@ -100,16 +100,6 @@ def _when(day: date) -> str:
     return day.isoformat()
 
 
-def _link(page: str, label: str, **extra: str) -> None:
-    """A link to the page that explains a figure, with the same filters; a caption if the role lacks it."""
-    spec = page_spec(page)
-    if user.role in spec.roles:
-        st.page_link(page, label=label, query_params=common.link_params(filters, **extra))
-    else:
-        who = " or ".join(ROLES[r] for r in sorted(spec.roles) if r in ROLES)
-        st.caption(f"Explained on the {spec.title} page ({who}).")
-
-
 def _tile(label: str, value: str, *, delta: str | None, delta_text: str, help_text: str,
           trend: list[float] | None, chart_type: str = "area", delta_color: str = "normal",
           link: Callable[[], None]) -> None:
@@ -137,7 +127,7 @@ with cols[0]:
           help_text=("Requests received and not yet completed, refused or withdrawn, today. Includes consent "
                      "withdrawals, which take effect at once (GDPR Art. 7(3))."),
           trend=_trend(req_trend, "open_requests"),
-          link=lambda: _link("pages/requests.py", "Open the queue →"))
+          link=lambda: common.explain_link(user, filters, "pages/requests.py", "Open the queue →"))
 with cols[1]:
     _tile("Overdue requests", common.fmt_int(req["overdue_requests"]),
           delta=_count_change(req["overdue_requests"], req["overdue_requests_prev"]), delta_text=before_text,
@@ -146,7 +136,8 @@ with cols[1]:
                      "when validly extended (GDPR Art. 12(3); counted per Regulation 1182/71, rules.md 1). The due "
                      "day itself is still on time. A pause does not stop this count (rules.md 1, Pausing)."),
           trend=_trend(req_trend, "overdue_requests"),
-          link=lambda: _link("pages/requests.py", "See the overdue requests →", overdue="1"))
+          link=lambda: common.explain_link(user, filters, "pages/requests.py", "See the overdue requests →",
+                                           overdue="1"))
 with cols[2]:
     _tile("On time, last 90 days", common.fmt_pct(req["on_time_share"]),
           delta=_pp_change(req["on_time_share"], req["on_time_share_prev"]), delta_text="vs. the 90 days before",
@@ -155,7 +146,7 @@ with cols[2]:
                      f"{common.fmt_int(req['closed_last_90'])}); GDPR Art. 12(3). Consent withdrawals have no "
                      "month clock and are left out. Trend: the share per period of the date range."),
           trend=_trend(req_trend, "on_time_share"), chart_type="line",
-          link=lambda: _link("pages/slas.py", "Explain on SLAs →"))
+          link=lambda: common.explain_link(user, filters, "pages/slas.py", "Explain on SLAs →"))
 with cols[3]:
     _tile("Median days to close", _days(req["median_days_to_close"]),
           delta=_days_change(req["median_days_to_close"], req["median_days_to_close_prev"]), delta_text=prev_text,
@@ -164,7 +155,7 @@ with cols[3]:
                      f"in the period ({common.fmt_int(req['closed_in_period'])}). The month of Art. 12(3) is a "
                      "ceiling, not a target. Consent withdrawals are left out."),
           trend=_trend(req_trend, "median_days_to_close"), chart_type="line",
-          link=lambda: _link("pages/slas.py", "Explain on SLAs →"))
+          link=lambda: common.explain_link(user, filters, "pages/slas.py", "Explain on SLAs →"))
 
 
 consent_side, retention_side = st.columns(2, gap="large")
@@ -180,7 +171,7 @@ with consent_side:
                          "records count as decisions but never as opt-ins (rules.md 3; CJEU C-673/17 Planet49; "
                          "EDPB Guidelines 05/2020 para 86). Withdrawals are not decisions."),
               trend=_trend(consent_trend, "analytics_rate"), chart_type="line",
-              link=lambda: _link("pages/consent.py", "Explain on Consent →"))
+              link=lambda: common.explain_link(user, filters, "pages/consent.py", "Explain on Consent →"))
     with cols[1]:
         _tile("Marketing opt-in", common.fmt_pct(consent["marketing_rate"]),
               delta=_pp_change(consent["marketing_rate"], consent["prev_marketing_rate"]), delta_text=prev_text,
@@ -189,7 +180,7 @@ with consent_side:
                          "Same rule as analytics: implied and pre-ticked records are in the denominator, never "
                          "opt-ins (rules.md 3)."),
               trend=_trend(consent_trend, "marketing_rate"), chart_type="line",
-              link=lambda: _link("pages/consent.py", "Explain on Consent →"))
+              link=lambda: common.explain_link(user, filters, "pages/consent.py", "Explain on Consent →"))
     invalid = int(consent["invalid_consents"] or 0)
     if invalid:
         st.caption(f"{common.fmt_int(invalid)} of {common.fmt_int(consent['decisions'])} consent decisions in the "
@@ -205,14 +196,14 @@ with retention_side:
                          "(rules.md 4; the privacy policy, section 5). Retention ends on the date the source system "
                          "set, else on the last use plus the customer's term for the data category."),
               trend=_trend(backlog_trend, "backlog_records"),
-              link=lambda: _link("pages/retention.py", "Explain on Retention →"))
+              link=lambda: common.explain_link(user, filters, "pages/retention.py", "Explain on Retention →"))
     with cols[1]:
         _tile("Oldest in backlog", _days(backlog["oldest_days"]),
               delta=_days_change(backlog["oldest_days"], backlog["oldest_days_prev"]), delta_text=before_text,
               delta_color="inverse",
               help_text="Days since the retention of the longest-waiting backlog record ended (0 on the day it ends).",
               trend=None,
-              link=lambda: _link("pages/retention.py", "See the worklist →"))
+              link=lambda: common.explain_link(user, filters, "pages/retention.py", "See the worklist →"))
 
 # --- needs attention --------------------------------------------------------------------------
 
@@ -249,4 +240,4 @@ else:
             with col:
                 st.page_link("pages/requests.py", label=f"{request_id} →",
                              query_params=common.link_params(filters, request=str(request_id)))
-    _link("pages/requests.py", "Open the queue →")
+    common.explain_link(user, filters, "pages/requests.py", "Open the queue →")

@@ -14,7 +14,6 @@ from privacyops.lifecycle import REQUEST_TYPES
 from privacyops.settings import RuleSettings
 from privacyops.store import StoreError
 from ui import charts, common
-from ui.nav import ROLES, page_spec
 
 user = common.require_page("pages/slas.py")
 filters = common.filter_bar()
@@ -60,16 +59,6 @@ def _days(value: object) -> str:
 
 def _type_label(frame: pd.DataFrame) -> pd.Series:
     return frame["request_type"].map(REQUEST_TYPES).fillna(frame["request_type"])
-
-
-def _link(page: str, label: str, **extra: str) -> None:
-    """A link to the page that explains a figure, with the same filters; a caption if the role lacks it."""
-    spec = page_spec(page)
-    if user.role in spec.roles:
-        st.page_link(page, label=label, query_params=common.link_params(filters, **extra))
-    else:
-        who = " or ".join(ROLES[r] for r in sorted(spec.roles) if r in ROLES)
-        st.caption(f"The requests themselves are on the {spec.title} page ({who}).")
 
 
 st.caption(f"Requests closed **{filters.start.isoformat()} – {filters.end.isoformat()}**"
@@ -212,7 +201,7 @@ else:
     st.caption(f"As of today. Overdue: the due date has passed; due soon: due within {settings.soon_due_days} days "
                "(setting soon_due_days); on track: later. Open consent withdrawals have no month clock and are not "
                "in this chart.")
-    _link("pages/requests.py", "Open the queue →")
+    common.explain_link(user, filters, "pages/requests.py", "Open the queue →")
 
 # --- breaches ---------------------------------------------------------------------------------
 
@@ -251,4 +240,4 @@ else:
             file_name=f"sla-breaches-{filters.start.isoformat()}-{filters.end.isoformat()}.csv", mime="text/csv",
             on_click="ignore", help="The list above as a CSV file; it holds no requester contact details.")
     with cols[1]:
-        _link("pages/requests.py", "See the overdue open requests →", overdue="1")
+        common.explain_link(user, filters, "pages/requests.py", "See the overdue open requests →", overdue="1")

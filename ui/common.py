@@ -244,6 +244,17 @@ def link_params(filters: Filters, **extra: str) -> dict[str, str]:
     return params
 
 
+def explain_link(user: User, filters: Filters, page: str, label: str, **extra: str) -> None:
+    """A link to the page that explains a figure, with the same filters (and `extra` query parameters);
+    a caption naming the page when the user's role cannot open it (a link to it would fail)."""
+    spec = page_spec(page)
+    if user.role in spec.roles:
+        st.page_link(page, label=label, query_params=link_params(filters, **extra))
+    else:
+        who = " or ".join(ROLES[r] for r in sorted(spec.roles) if r in ROLES)
+        st.caption(f"Explained on the {spec.title} page ({who}).")
+
+
 # --- labels and messages ----------------------------------------------------------------------
 
 def demo_banner() -> None:
