@@ -23,8 +23,8 @@ grid AS (
 ),
 requests_in_scope AS (
     SELECT
-        received_on, closed_on, effective_due_date,
-        closed_on <= effective_due_date                  AS closed_on_time,
+        received_on, closed_on, effective_due_date, has_month_clock,
+        is_on_time                                       AS closed_on_time,
         date_diff('day', received_on, closed_on)         AS days_to_close
     FROM request_clock
     WHERE ($customer = '' OR customer_id = $customer)
@@ -35,13 +35,13 @@ SELECT
     count(r.received_on) FILTER (WHERE r.closed_on IS NULL OR r.closed_on > g.period_end)     AS open_requests,
     count(r.received_on) FILTER (WHERE (r.closed_on IS NULL OR r.closed_on > g.period_end)
                                   AND r.effective_due_date < g.period_end)                    AS overdue_requests,
-    count(r.received_on) FILTER (WHERE r.effective_due_date IS NOT NULL
+    count(r.received_on) FILTER (WHERE r.has_month_clock
                                   AND r.closed_on BETWEEN g.period_start AND g.period_end)    AS closed_requests,
-    count(r.received_on) FILTER (WHERE r.effective_due_date IS NOT NULL AND r.closed_on_time
+    count(r.received_on) FILTER (WHERE r.has_month_clock AND r.closed_on_time
                                   AND r.closed_on BETWEEN g.period_start AND g.period_end)
-        / nullif(count(r.received_on) FILTER (WHERE r.effective_due_date IS NOT NULL
+        / nullif(count(r.received_on) FILTER (WHERE r.has_month_clock
                                   AND r.closed_on BETWEEN g.period_start AND g.period_end), 0) AS on_time_share,
-    median(r.days_to_close) FILTER (WHERE r.effective_due_date IS NOT NULL
+    median(r.days_to_close) FILTER (WHERE r.has_month_clock
                                      AND r.closed_on BETWEEN g.period_start AND g.period_end)  AS median_days_to_close
 FROM grid AS g
 LEFT JOIN requests_in_scope AS r ON r.received_on <= g.period_end

@@ -12,7 +12,7 @@ WITH scoped AS (
         r.received_on <= CAST($as_of AS DATE)
             AND (r.closed_on IS NULL OR r.closed_on > CAST($as_of AS DATE)) AS open_now
     FROM request_clock AS r
-    WHERE r.effective_due_date IS NOT NULL
+    WHERE r.has_month_clock
       AND ($customer = '' OR r.customer_id = $customer)
 )
 SELECT

@@ -8,7 +8,7 @@
 WITH scoped AS (
     SELECT request_id, is_extended
     FROM request_clock
-    WHERE effective_due_date IS NOT NULL
+    WHERE has_month_clock
       AND received_on BETWEEN CAST($start AS DATE) AND CAST($end AS DATE)
       AND ($customer = '' OR customer_id = $customer)
 ),

@@ -7,11 +7,11 @@
 SELECT
     CAST(date_trunc('month', closed_on) AS DATE)                                  AS month,
     count(*)                                                                      AS closed_requests,
-    count(*) FILTER (WHERE closed_on <= effective_due_date)                       AS on_time_requests,
+    count(*) FILTER (WHERE is_on_time)                       AS on_time_requests,
     count(*) FILTER (WHERE closed_on > effective_due_date)                        AS late_requests,
-    count(*) FILTER (WHERE closed_on <= effective_due_date) / count(*)            AS on_time_rate
+    count(*) FILTER (WHERE is_on_time) / count(*)            AS on_time_rate
 FROM request_clock
-WHERE effective_due_date IS NOT NULL
+WHERE has_month_clock
   AND closed_on BETWEEN CAST($start AS DATE) AND CAST($end AS DATE)
   AND ($customer = '' OR customer_id = $customer)
 GROUP BY 1

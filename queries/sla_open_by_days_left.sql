@@ -14,7 +14,7 @@ SELECT
     END                                                                           AS queue_status,
     count(*)                                                                      AS requests
 FROM request_clock
-WHERE effective_due_date IS NOT NULL
+WHERE has_month_clock
   AND received_on <= CAST($as_of AS DATE)
   AND (closed_on IS NULL OR closed_on > CAST($as_of AS DATE))
   AND ($customer = '' OR customer_id = $customer)

@@ -16,13 +16,13 @@ WITH scoped AS (
         received_on <= CAST($as_of AS DATE)
             AND (closed_on IS NULL OR closed_on > CAST($as_of AS DATE)) AS open_now
     FROM request_clock
-    WHERE effective_due_date IS NOT NULL
+    WHERE has_month_clock
       AND ($customer = '' OR customer_id = $customer)
 )
 SELECT
     count(*) FILTER (WHERE closed_in_period)                                             AS closed_requests,
-    count(*) FILTER (WHERE closed_in_period AND closed_on <= effective_due_date)         AS on_time_requests,
-    count(*) FILTER (WHERE closed_in_period AND closed_on <= effective_due_date)
+    count(*) FILTER (WHERE closed_in_period AND is_on_time)         AS on_time_requests,
+    count(*) FILTER (WHERE closed_in_period AND is_on_time)
         / nullif(count(*) FILTER (WHERE closed_in_period), 0)                            AS on_time_rate,
     median(days_to_close) FILTER (WHERE closed_in_period)                                AS median_days,
     quantile_cont(days_to_close, 0.9) FILTER (WHERE closed_in_period)                    AS p90_days,

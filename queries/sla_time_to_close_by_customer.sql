@@ -13,7 +13,7 @@ SELECT
     quantile_cont(date_diff('day', r.received_on, r.closed_on), 0.9)              AS p90_days
 FROM request_clock AS r
 LEFT JOIN customers AS c USING (customer_id)
-WHERE r.effective_due_date IS NOT NULL
+WHERE r.has_month_clock
   AND r.closed_on BETWEEN CAST($start AS DATE) AND CAST($end AS DATE)
   AND ($customer = '' OR r.customer_id = $customer)
 GROUP BY r.customer_id

@@ -30,7 +30,12 @@ SELECT
     CAST((r.closed_at AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Stockholm' AS DATE)    AS closed_on,
     coalesce(r.extended_due_date, r.due_date)                                        AS effective_due_date,
     r.status IN ('logged', 'forwarded', 'in_progress', 'paused')                     AS is_open,
-    r.extended_due_date IS NOT NULL                                                  AS is_extended
+    r.extended_due_date IS NOT NULL                                                  AS is_extended,
+    -- A consent withdrawal takes effect at once (Art. 7(3)): no month clock, no on-time figure.
+    r.due_date IS NOT NULL                                                           AS has_month_clock,
+    -- Answered on time: closed on or before the (extended) due date, a Stockholm calendar date.
+    CAST((r.closed_at AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Stockholm' AS DATE)
+        <= coalesce(r.extended_due_date, r.due_date)                                 AS is_on_time
 FROM requests AS r;
 
 -- Retention (rules.md 4). A record's retention ends on the date its source set, or else on the day
