@@ -1,0 +1,25 @@
+-- Consent records matching the explore filters (the same filters as explore_records) per week (Monday,
+-- UTC date of given_at) and method.
+-- param $start: DATE, first day (UTC date of given_at)
+-- param $end: DATE, last day (included)
+-- param $customer: VARCHAR, customer id; '' means all customers
+-- param $countries: VARCHAR[], countries to keep; [] means all
+-- param $purposes: VARCHAR[], purposes (functional, analytics, marketing) of which one must be on; [] means all
+-- param $methods: VARCHAR[], methods to keep; [] means all
+-- param $policy_versions: VARCHAR[], policy versions to keep; [] means all
+-- param $sources: VARCHAR[], sources to keep; [] means all
+-- returns: week_start, method, records
+SELECT CAST(date_trunc('week', given_on) AS DATE) AS week_start, method, count(*) AS records
+FROM consent_facts
+WHERE given_on BETWEEN $start AND $end
+  AND ($customer = '' OR customer_id = $customer)
+  AND (len($countries) = 0 OR list_contains($countries, country))
+  AND (len($methods) = 0 OR list_contains($methods, method))
+  AND (len($policy_versions) = 0 OR list_contains($policy_versions, policy_version))
+  AND (len($sources) = 0 OR list_contains($sources, source))
+  AND (len($purposes) = 0
+       OR (functional AND list_contains($purposes, 'functional'))
+       OR (analytics AND list_contains($purposes, 'analytics'))
+       OR (marketing AND list_contains($purposes, 'marketing')))
+GROUP BY ALL
+ORDER BY week_start, method

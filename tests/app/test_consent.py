@@ -1,0 +1,232 @@
+"""The Consent page through AppTest: empty store, and on demo data every figure shown against SQL written
+directly on the base tables (consent_records, customers, settings), not the views or the page's queries."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from privacyops import clock, consent
+from privacyops.store import Store
+from tests.app.conftest import open_page, texts
+from ui.common import fmt_int, fmt_pct
+
+PAGE = "pages/consent.py"
+
+
+def sql(store: Store, statement: str, params: dict | None = None) -> pd.DataFrame:
+    with store.cursor() as cur:
+        return cur.execute(statement, params or None).df()
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def chart_frames(at) -> list[pd.DataFrame]:
+    """The data of every Altair chart on the page (Arrow IPC in the proto)."""
+    frames = []
+    for chart in at.get("vega_lite_chart"):
+        for dataset in chart.proto.datasets:
+            frames.append(pa.ipc.open_stream(dataset.data.data).read_all().to_pandas())
+    return frames
+
+
+def default_range() -> tuple[date, date]:
+    """The filter bar's default: the last 365 days up to today."""
+    today = clock.today()
+    return today - timedelta(days=364), today
+
+
+def expected_rates(store: Store, start: date, end: date, customer: str = "") -> pd.Series:
+    return sql(store, """
+        WITH r AS (
+            SELECT method IN ('accept_all', 'reject_all', 'custom') AS valid, method <> 'withdrawal' AS decision, *
+            FROM consent_records
+            WHERE CAST(given_at AS DATE) BETWEEN $start AND $end AND ($customer = '' OR customer_id = $customer)
+        )
+        SELECT
+            sum(CASE WHEN valid AND functional THEN 1 ELSE 0 END) / sum(CASE WHEN decision THEN 1 ELSE 0 END)
+                AS functional,
+            sum(CASE WHEN valid AND analytics THEN 1 ELSE 0 END) / sum(CASE WHEN decision THEN 1 ELSE 0 END)
+                AS analytics,
+            sum(CASE WHEN valid AND marketing THEN 1 ELSE 0 END) / sum(CASE WHEN decision THEN 1 ELSE 0 END)
+                AS marketing,
+            sum(CASE WHEN method IN ('implied', 'pre_ticked') THEN 1 ELSE 0 END)
+                / sum(CASE WHEN decision THEN 1 ELSE 0 END) AS invalid_share,
+            sum(CASE WHEN method = 'withdrawal' THEN 1 ELSE 0 END) AS withdrawals
+        FROM r
+    """, {"start": start, "end": end, "customer": customer}).iloc[0]
+
+
+def expected_renewal(store: Store, as_of: date, renewal_months: int = 12, quiet_months: int = 6,
+                     customer: str = "") -> dict[str, int]:
+    """Each subject's latest record (a window function) through the pure rule privacyops.consent.needs_renewal."""
+    latest = sql(store, """
+        SELECT customer_id, subject_id, CAST(given_at AS DATE) AS given_on, method, policy_version
+        FROM consent_records
+        WHERE CAST(given_at AS DATE) <= $as_of AND ($customer = '' OR customer_id = $customer)
+        QUALIFY row_number() OVER (PARTITION BY customer_id, subject_id ORDER BY given_at DESC, consent_id DESC) = 1
+    """, {"as_of": as_of, "customer": customer})
+    current = sql(store, """
+        SELECT customer_id, policy_version FROM (
+            SELECT customer_id, policy_version, min(given_at) AS first_seen FROM consent_records
+            WHERE CAST(given_at AS DATE) <= $as_of GROUP BY customer_id, policy_version)
+        QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY first_seen DESC) = 1
+    """, {"as_of": as_of})
+    current_version = dict(zip(current["customer_id"], current["policy_version"], strict=True))
+    counts = {"due": 0, "policy": 0, "invalid": 0, "expired": 0, "quiet": 0}
+    for row in latest.itertuples():
+        given_on = pd.Timestamp(row.given_on).date()
+        due = consent.needs_renewal(given_on, row.method, row.policy_version, current_version[row.customer_id],
+                                    as_of, renewal_months=renewal_months, refusal_quiet_months=quiet_months)
+        counts["due"] += due
+        if row.policy_version != current_version[row.customer_id]:
+            counts["policy"] += 1
+        elif due and row.method in consent.INVALID_METHODS:
+            counts["invalid"] += 1
+        elif due and row.method in ("accept_all", "custom"):
+            counts["expired"] += 1
+        elif due:
+            counts["quiet"] += 1
+    return counts
+
+
+def test_empty_store_shows_an_empty_state(empty_app_store):
+    at = open_page(PAGE)
+    assert not at.exception, at.exception
+    assert "No consent records" in texts(at)
+    assert not at.get("vega_lite_chart")
+
+
+def test_demo_figures_equal_sql(demo_app_store):
+    at = open_page(PAGE)
+    assert not at.exception, at.exception
+    start, end = default_range()
+    want = expected_rates(demo_app_store, start, end)
+    shown = metrics(at)
+    assert shown["Functional opt-in rate"] == fmt_pct(want["functional"])
+    assert shown["Analytics opt-in rate"] == fmt_pct(want["analytics"])
+    assert shown["Marketing opt-in rate"] == fmt_pct(want["marketing"])
+    assert shown["Not consent, share"] == fmt_pct(want["invalid_share"])
+    assert shown["Withdrawals"] == fmt_int(want["withdrawals"])
+    assert "rules.md 3" in " ".join(m.proto.help for m in at.metric)
+    # rate over time, not-consent counts and share, withdrawals, breakdown, before/after
+    assert len(at.get("vega_lite_chart")) >= 6
+
+
+def test_demo_renewal_equals_the_rule_on_sql(demo_app_store):
+    at = open_page(PAGE)
+    assert not at.exception, at.exception
+    want = expected_renewal(demo_app_store, clock.today())
+    shown = metrics(at)
+    assert shown["Subjects to ask again"] == fmt_int(want["due"])
+    assert shown["Policy changed"] == fmt_int(want["policy"])
+    assert shown["No valid consent"] == fmt_int(want["invalid"])
+    assert shown["Consent > 12 months"] == fmt_int(want["expired"])
+    assert shown["Refusals > 6 months"] == fmt_int(want["quiet"])
+    renewal = next(df.value for df in at.dataframe if "due_total" in df.value.columns)
+    per_customer = sql(demo_app_store, """
+        SELECT customer_id, count(DISTINCT subject_id) AS subjects FROM consent_records
+        WHERE CAST(given_at AS DATE) <= $as_of GROUP BY customer_id""", {"as_of": clock.today()})
+    assert dict(zip(renewal["customer_id"], renewal["subjects"], strict=True)) == dict(
+        zip(per_customer["customer_id"], per_customer["subjects"], strict=True))
+
+
+def test_renewal_follows_the_settings(demo_app_store):
+    with demo_app_store.cursor() as cur:
+        cur.execute("INSERT INTO settings VALUES ('consent_renewal_months', '3', $at, 'test'), "
+                    "('refusal_quiet_months', '2', $at, 'test')", {"at": datetime.now(UTC).replace(tzinfo=None)})
+    at = open_page(PAGE)
+    assert not at.exception, at.exception
+    want = expected_renewal(demo_app_store, clock.today(), renewal_months=3, quiet_months=2)
+    shown = metrics(at)
+    assert shown["Subjects to ask again"] == fmt_int(want["due"])
+    assert shown["Consent > 3 months"] == fmt_int(want["expired"])
+    assert shown["Refusals > 2 months"] == fmt_int(want["quiet"])
+    assert "consent_renewal_months = 3" in at.metric[5].proto.help
+
+
+def test_month_toggle_and_break_down_by_country(demo_app_store):
+    at = open_page(PAGE)
+    at.segmented_control(key="consent_grain").set_value("month")
+    at.segmented_control(key="consent_dimension").set_value("country")
+    at.run()
+    assert not at.exception, at.exception
+    rate_chart = chart_frames(at)[0]
+    assert set(rate_chart.columns) >= {"period_start", "purpose", "opt_in_rate"}
+    assert {d.day for d in pd.to_datetime(rate_chart["period_start"])} == {1}
+    start, end = default_range()
+    by_month = sql(demo_app_store, """
+        SELECT date_trunc('month', CAST(given_at AS DATE)) AS period_start,
+               count(*) FILTER (WHERE method <> 'withdrawal') AS decisions,
+               count(*) FILTER (WHERE method IN ('accept_all', 'custom') AND marketing) AS marketing
+        FROM consent_records WHERE CAST(given_at AS DATE) BETWEEN $start AND $end
+        GROUP BY 1 HAVING count(*) FILTER (WHERE method <> 'withdrawal') > 0 ORDER BY 1""",
+                   {"start": start, "end": end})
+    shown = rate_chart[rate_chart["purpose"] == "Marketing"].sort_values("period_start")
+    assert list(shown["decisions"]) == list(by_month["decisions"])
+    assert list(shown["opt_in_rate"]) == pytest.approx(list(by_month["marketing"] / by_month["decisions"]))
+
+    breakdown = next(df.value for df in at.dataframe if "group_label" in df.value.columns)
+    per_country = sql(demo_app_store, """
+        SELECT country, count(*) FILTER (WHERE method <> 'withdrawal') AS decisions,
+               count(*) FILTER (WHERE method IN ('accept_all', 'reject_all', 'custom') AND analytics) AS analytics
+        FROM consent_records WHERE CAST(given_at AS DATE) BETWEEN $start AND $end GROUP BY country""",
+                      {"start": start, "end": end}).set_index("country")
+    shown_decisions = dict(zip(breakdown["group_label"], breakdown["decisions"], strict=True))
+    assert shown_decisions == per_country["decisions"].to_dict()
+    got = dict(zip(breakdown["group_label"], breakdown["analytics_rate"], strict=True))
+    assert got == pytest.approx((100 * per_country["analytics"] / per_country["decisions"]).to_dict())
+
+
+def test_customer_filter(demo_app_store):
+    at = open_page(PAGE)
+    at.selectbox(key="flt_customer").set_value("C03")
+    at.run()
+    assert not at.exception, at.exception
+    start, end = default_range()
+    want = expected_rates(demo_app_store, start, end, "C03")
+    shown = metrics(at)
+    assert shown["Functional opt-in rate"] == fmt_pct(want["functional"])
+    assert shown["Withdrawals"] == fmt_int(want["withdrawals"])
+    assert shown["Subjects to ask again"] == fmt_int(expected_renewal(demo_app_store, clock.today(),
+                                                                     customer="C03")["due"])
+
+
+def test_before_and_after_the_policy_change(demo_app_store):
+    at = open_page(PAGE)
+    at.number_input(key="consent_change_weeks").set_value(4)
+    at.run()
+    assert not at.exception, at.exception
+    change = sql(demo_app_store, """
+        SELECT policy_version, CAST(min(given_at) AS DATE) AS changed_on FROM consent_records
+        GROUP BY policy_version ORDER BY min(given_at) DESC LIMIT 1""").iloc[0]
+    changed_on = pd.Timestamp(change["changed_on"]).date()
+    sides = sql(demo_app_store, """
+        SELECT CAST(given_at AS DATE) >= $changed_on AS after,
+               count(*) FILTER (WHERE method <> 'withdrawal') AS decisions,
+               count(*) FILTER (WHERE method IN ('accept_all', 'reject_all', 'custom') AND functional) AS functional,
+               count(*) FILTER (WHERE method IN ('accept_all', 'reject_all', 'custom') AND analytics) AS analytics,
+               count(*) FILTER (WHERE method IN ('accept_all', 'reject_all', 'custom') AND marketing) AS marketing
+        FROM consent_records
+        WHERE CAST(given_at AS DATE) >= $changed_on - 28 AND CAST(given_at AS DATE) < $changed_on + 28
+        GROUP BY 1""", {"changed_on": changed_on}).set_index("after")
+    table = next(df.value for df in at.dataframe if "difference_points" in df.value.columns).set_index("purpose")
+    for purpose in consent.CONSENT_PURPOSES:
+        label = consent.PURPOSES[purpose]
+        before = sides.loc[False, purpose] / sides.loc[False, "decisions"]
+        after = sides.loc[True, purpose] / sides.loc[True, "decisions"]
+        assert table.loc[label, "rate_before"] == pytest.approx(100 * before)   # shown in per cent
+        assert table.loc[label, "rate_after"] == pytest.approx(100 * after)
+        assert table.loc[label, "difference_points"] == pytest.approx(100 * (after - before))
+    assert f"first recorded on {changed_on.isoformat()}" in texts(at)
+    # the marker: the before/after chart is a layer with a rule at the change date
+    layered = [c for c in at.get("vega_lite_chart") if '"rule"' in c.proto.spec]
+    assert len(layered) == 1
+    markers = [f for f in chart_frames(at) if "at" in f.columns]
+    assert [f["at"].tolist() for f in markers] == [[changed_on.isoformat()]]
+
