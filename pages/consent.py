@@ -13,7 +13,6 @@ import pandas as pd
 import streamlit as st
 
 from privacyops.consent import CONSENT_PURPOSES, PURPOSES
-from privacyops.settings import RuleSettings
 from privacyops.store import StoreError
 from ui import charts, common
 
@@ -39,11 +38,10 @@ PERCENT = "%.1f %%"
 as_of = common.today()
 try:
     summary = common.query("consent_summary", start=filters.start, end=filters.end, customer=filters.customer).iloc[0]
-    settings_rows = common.query("rule_settings")
 except StoreError as error:
     common.show_store_error(error)
     st.stop()
-rules = RuleSettings.from_values(dict(zip(settings_rows["key"], settings_rows["value"], strict=True)))
+rules = common.rule_settings()
 
 scope = " for this customer" if filters.customer_id else ""
 period = f"{filters.start.isoformat()} – {filters.end.isoformat()}"

@@ -150,7 +150,10 @@ stem = f"consent-records-{filters.customer_id or 'all'}-{filters.start.isoformat
 
 def export_file(fmt: str) -> Callable[[], bytes]:
     """A callable for st.download_button: DuckDB writes the whole filtered set when the button is pressed."""
-    return lambda: exports.export_query(store, "explore_records", fmt, **export_params)
+    return common.logged_export(user, f"consent_records.{fmt}",
+                                lambda: exports.export_query(store, "explore_records", fmt, **export_params),
+                                **{k: (list(v) if isinstance(v, tuple | list) else str(v))
+                                   for k, v in export_params.items()})
 
 
 left, right = st.columns(2)

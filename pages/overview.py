@@ -14,7 +14,6 @@ import pandas as pd
 import streamlit as st
 
 from privacyops.lifecycle import REQUEST_TYPES, STATUSES
-from privacyops.settings import RuleSettings
 from privacyops.store import StoreError
 from ui import common
 from ui.nav import page_spec
@@ -45,8 +44,7 @@ try:
             "Log a request on the Log request page, or try the dashboard on demo data: "
             "`python -m privacyops --db data/demo.duckdb demo`, then start it with PRIVACYOPS_DB=data/demo.duckdb.")
         st.stop()
-    stored = common.query("rule_settings")
-    settings = RuleSettings.from_values(dict(zip(stored["key"], stored["value"], strict=True)))
+    settings = common.rule_settings()
     consent = common.query("overview_consent_rates", **period).iloc[0]
     consent_trend = common.query("overview_consent_trend", grain=grain, **period)
     req = common.query("overview_request_kpis", as_of=as_of, **period).iloc[0]

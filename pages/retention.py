@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from privacyops import forecast
+from privacyops import exports, forecast
 from privacyops.retention import AGING_BUCKETS, DATA_CATEGORIES, END_ACTIONS
 from privacyops.store import StoreError
 from ui import charts, common
@@ -145,9 +145,11 @@ if backlog:
     def worklist_csv() -> bytes:
         """The full worklist, built only when the button is pressed."""
         frame = common.query("retention_worklist", as_of=as_of, customer=filters.customer, limit=None)
-        return frame.to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8")
+        return exports.csv_bytes(frame)
 
-    st.download_button(f"⬇️ Download the worklist ({common.fmt_int(backlog)} records, CSV)", data=worklist_csv,
+    st.download_button(f"⬇️ Download the worklist ({common.fmt_int(backlog)} records, CSV)",
+                       data=common.logged_export(user, "retention_worklist", worklist_csv,
+                                                 customer=filters.customer, as_of=as_of.isoformat()),
                        file_name=f"retention-worklist-{filters.customer_id or 'all'}-{as_of.isoformat()}.csv",
                        mime="text/csv", on_click="ignore",
                        help="record_id, customer_id, data_category, effective_end_on, days past end, end_action: "

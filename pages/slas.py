@@ -10,8 +10,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from privacyops import exports
 from privacyops.lifecycle import REQUEST_TYPES
-from privacyops.settings import RuleSettings
 from privacyops.store import StoreError
 from ui import charts, common
 
@@ -36,8 +36,7 @@ try:
         common.empty_state("No data-subject requests yet, so there are no deadlines to measure. Requests logged on "
                            "the Log request page appear here once they are closed or fall due.")
         st.stop()
-    stored = common.query("rule_settings")
-    settings = RuleSettings.from_values(dict(zip(stored["key"], stored["value"], strict=True)))
+    settings = common.rule_settings()
     summary = common.query("sla_summary", as_of=as_of, **period).iloc[0]
     by_month = common.query("sla_on_time_by_month", **period)
     by_type = common.query("sla_on_time_by_type", **period)
@@ -236,7 +235,9 @@ else:
     cols = st.columns([1, 3])
     with cols[0]:
         st.download_button(
-            "⬇️ Download breaches (CSV)", data=lambda: listed.to_csv(index=False).encode("utf-8"),
+            "⬇️ Download breaches (CSV)",
+            data=common.logged_export(user, "sla_breaches", lambda: exports.csv_bytes(listed),
+                                      start=filters.start.isoformat(), end=filters.end.isoformat()),
             file_name=f"sla-breaches-{filters.start.isoformat()}-{filters.end.isoformat()}.csv", mime="text/csv",
             on_click="ignore", help="The list above as a CSV file; it holds no requester contact details.")
     with cols[1]:

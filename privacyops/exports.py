@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from privacyops.store import QueryError, Store, named_query
 
 # A text cell starting with one of these is a formula to Excel, LibreOffice or Google Sheets.
@@ -94,3 +96,12 @@ def export_query(store: Store, name: str, fmt: str, **params: Any) -> bytes:
         cur.execute(f"COPY ({selected}) TO {_literal(str(target))} ({FORMATS[fmt].copy_options})",
                     params or None)
         return target.read_bytes()
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A small, already-computed table as UTF-8 CSV, with formula-looking text cells neutralised."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(lambda v: neutralise_cell(v) if isinstance(v, str) else v)
+    return safe.to_csv(index=False, date_format="%Y-%m-%d %H:%M:%S").encode("utf-8")

@@ -6,6 +6,7 @@ UI only; everything it knows about data comes from privacyops.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -253,6 +254,16 @@ def explain_link(user: User, filters: Filters, page: str, label: str, **extra: s
     else:
         who = " or ".join(ROLES[r] for r in sorted(spec.roles) if r in ROLES)
         st.caption(f"Explained on the {spec.title} page ({who}).")
+
+
+def logged_export(user: User, what: str, build: Callable[[], bytes], **detail: Any) -> Callable[[], bytes]:
+    """Wrap a download's builder so the export is recorded in the access log when it is taken."""
+    def build_and_log() -> bytes:
+        data = build()
+        access.log_event(store(), actor=user.email, event="export", target=what,
+                         detail={**detail, "bytes": len(data)})
+        return data
+    return build_and_log
 
 
 # --- labels and messages ----------------------------------------------------------------------

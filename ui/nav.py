@@ -34,6 +34,7 @@ PAGES: tuple[PageSpec, ...] = (
              frozenset({"support", "admin"}), "log_request"),
     PageSpec("pages/explore.py", "Explore", "🔎", "Analysis", frozenset({"analyst", "admin"}), "explore"),
     PageSpec("pages/customers.py", "Customers", "🏢", "Admin", frozenset({"admin"}), "customers"),
+    PageSpec("pages/access.py", "Access", "🔐", "Admin", frozenset({"admin"}), "access"),
 )
 
 SECTION_ORDER = ("Management", "Support", "Analysis", "Admin")
