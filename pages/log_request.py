@@ -36,7 +36,7 @@ if customers.empty:
     common.empty_state("A customer must be added first: every request is logged for the customer (the "
                        "controller) whose data it concerns, and that customer's DPA sets the forwarding deadline.")
     if user.role in page_spec("pages/customers.py").roles:
-        st.page_link("pages/customers.py", label="Add a customer", icon="🏢")
+        common.link("pages/customers.py", label="Add a customer", icon="🏢")
     else:
         st.caption("Ask an admin to add the customer on the Customers page.")
     st.stop()
@@ -116,7 +116,7 @@ if logged := state.get("lr_logged"):
         cols[1].metric("Forward to the customer by", f"{logged['forward_due_date']:%a %Y-%m-%d}",
                        help="The forwarding deadline in the customer's DPA (GDPR Art. 28(3)(e)).")
         st.caption(f"Why: {logged['explanation']}")
-        st.page_link("pages/requests.py", label=f"Open {logged['request_id']} in the request queue", icon="📥",
+        common.link("pages/requests.py", label=f"Open {logged['request_id']} in the request queue", icon="📥",
                      query_params={"request": logged["request_id"]})
 
 if error := state.get("lr_store_error"):

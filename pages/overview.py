@@ -236,6 +236,6 @@ else:
     if user.role in page_spec("pages/requests.py").roles:
         for col, request_id in zip(st.columns(ATTENTION_ROWS), attention["request_id"], strict=False):
             with col:
-                st.page_link("pages/requests.py", label=f"{request_id} →",
+                common.link("pages/requests.py", label=f"{request_id} →",
                              query_params=common.link_params(filters, request=str(request_id)))
     common.explain_link(user, filters, "pages/requests.py", "Open the queue →")

@@ -196,7 +196,7 @@ if queue.empty:
                            + ". When a request arrives, log it the same minute: its clocks start at receipt.")
     else:
         common.empty_state("No request to show.")
-    st.page_link("pages/log_request.py", label="Log a new request", icon="✍️")
+    common.link("pages/log_request.py", label="Log a new request", icon="✍️")
     state["rq_selected"] = None
     st.stop()
 

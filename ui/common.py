@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitSecretNotFoundError
+from streamlit.errors import StreamlitPageNotFoundError, StreamlitSecretNotFoundError
 
 from privacyops import access, clock
 from privacyops.settings import RuleSettings
@@ -245,12 +245,23 @@ def link_params(filters: Filters, **extra: str) -> dict[str, str]:
     return params
 
 
+def link(page: str, label: str, *, query_params: dict[str, str] | None = None, icon: str | None = None) -> None:
+    """st.page_link that degrades to plain text when the page is run without app.py's navigation."""
+    try:
+        st.page_link(page, label=label, query_params=query_params, icon=icon)
+    except StreamlitPageNotFoundError:
+        st.caption(f"{label} (on the {page_spec(page).title} page)")
+
+
 def explain_link(user: User, filters: Filters, page: str, label: str, **extra: str) -> None:
     """A link to the page that explains a figure, with the same filters (and `extra` query parameters);
     a caption naming the page when the user's role cannot open it (a link to it would fail)."""
     spec = page_spec(page)
     if user.role in spec.roles:
-        st.page_link(page, label=label, query_params=link_params(filters, **extra))
+        try:
+            st.page_link(page, label=label, query_params=link_params(filters, **extra))
+        except StreamlitPageNotFoundError:  # run without app.py's navigation (a deep link on a fresh server)
+            st.caption(f"Explained on the {spec.title} page.")
     else:
         who = " or ".join(ROLES[r] for r in sorted(spec.roles) if r in ROLES)
         st.caption(f"Explained on the {spec.title} page ({who}).")

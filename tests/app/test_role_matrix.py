@@ -1,0 +1,155 @@
+"""Every role x every page x every permission, with sign-in configured: allowed ones work, the rest are
+refused; a page file run directly (a deep link on a freshly started server) shows nothing to the wrong
+role; no email address reaches an analyst."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from privacyops import access
+from tests.app.conftest import ROOT
+from ui.nav import PAGES
+
+PEOPLE = {
+    "management": "mona.manager@example.com",
+    "support": "sam.support@example.com",
+    "analyst": "ana.analyst@example.com",
+    "admin": "dpo@example.com",          # a bootstrap admin from the secrets
+}
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+# What each role may do, written out by hand from the issue: the code's table must equal it.
+EXPECTED_PERMISSIONS = {
+    "management": set(),
+    "support": {"reveal_contact", "work_requests", "import_data"},
+    "analyst": {"import_data", "export_consent", "run_explorer"},
+    "admin": set(access.PERMISSIONS),
+}
+EXPECTED_PAGES = {
+    "management": {"overview", "slas", "consent", "retention"},
+    "support": {"requests", "log_request"},
+    "analyst": {"consent", "explore"},
+    "admin": {spec.url_path for spec in PAGES},
+}
+
+
+def signed_in(at: AppTest, role: str) -> AppTest:
+    at.secrets["auth"] = {"client_id": "privacyops-test", "client_secret": "x", "redirect_uri":
+                          "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x",
+                          "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}
+    at.secrets["privacyops"] = {"admins": [PEOPLE["admin"]], "group_claim": "groups"}
+    at.user["is_logged_in"] = True
+    at.user["email"] = PEOPLE[role]
+    at.user["name"] = role.title()
+    return at
+
+
+@pytest.fixture
+def granted_store(demo_app_store):
+    for role in ("management", "support", "analyst"):
+        access.set_grant(demo_app_store, access.Grant("email", PEOPLE[role], role), actor="dpo@example.com",
+                         actor_role="admin")
+    return demo_app_store
+
+
+@pytest.mark.parametrize("role", list(PEOPLE))
+def test_permissions_table(role):
+    assert {p for p in access.PERMISSIONS if access.may(role, p)} == EXPECTED_PERMISSIONS[role]
+
+
+def test_pages_per_role_match_the_issue():
+    for role, expected in EXPECTED_PAGES.items():
+        assert {s.url_path for s in PAGES if role in s.roles} >= expected
+    assert {s.url_path for s in PAGES if "analyst" in s.roles} <= EXPECTED_PAGES["analyst"] | {"sql", "import"}
+
+
+@pytest.mark.parametrize("role", list(PEOPLE))
+def test_each_role_reaches_exactly_its_pages(granted_store, role):
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), role)
+    at.run()
+    assert not at.exception, at.exception
+    for spec in PAGES:
+        if role in spec.roles:
+            at.switch_page(str(ROOT / spec.path))
+            at.run()
+            assert not at.exception, (role, spec.path, at.exception)
+            assert not [e.value for e in at.error if "not available" in e.value], (role, spec.path)
+        else:
+            # Not in this role's navigation. AppTest either refuses the switch, or (once it has run other
+            # pages) runs the file directly as a deep link would: then the page's own check must stop it.
+            try:
+                at.switch_page(str(ROOT / spec.path))
+            except ValueError as refused:
+                assert "Could not find a navigation page" in str(refused)
+            else:
+                at.run()
+                assert [e.value for e in at.error if "not available" in e.value], (role, spec.path)
+                assert not at.dataframe and not at.metric and not at.form, (role, spec.path)
+    log = granted_store.query("access_log_chain")
+    assert ("sign_in", PEOPLE[role]) in list(zip(log["event"], log["actor"], strict=True))
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[s.url_path for s in PAGES])
+@pytest.mark.parametrize("role", list(PEOPLE))
+def test_a_page_run_directly_shows_nothing_to_the_wrong_role(granted_store, role, spec):
+    at = signed_in(AppTest.from_file(str(ROOT / spec.path), default_timeout=60), role)
+    at.run()
+    assert not at.exception, at.exception
+    if role in spec.roles:
+        assert not [e.value for e in at.error if "not available" in e.value]
+    else:
+        assert [e.value for e in at.error if "not available" in e.value]
+        assert not at.dataframe and not at.metric and not at.get("vega_lite_chart") and not at.form
+
+
+def test_a_stranger_sees_only_the_request_for_access(granted_store):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    signed_in(at, "analyst")
+    at.user["email"] = "stranger@example.com"
+    at.run()
+    assert any("no access to Privacy Ops yet" in w.value for w in at.warning)
+    assert not at.dataframe and not at.metric
+    log = granted_store.query("access_log_chain")
+    assert ("access_denied", "stranger@example.com") in list(zip(log["event"], log["actor"], strict=True))
+
+
+def test_signed_out_visitor_sees_only_the_sign_in_button(granted_store):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    signed_in(at, "analyst")
+    at.user["is_logged_in"] = False
+    at.run()
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.dataframe and not at.metric
+
+
+def test_only_an_admin_may_change_roles(granted_store):
+    with pytest.raises(access.AccessError):
+        access.set_grant(granted_store, access.Grant("email", "x@example.com", "admin"),
+                         actor=PEOPLE["support"], actor_role="support")
+    assert "x@example.com" not in granted_store.query("access_grants")["principal"].tolist()
+
+
+def visible_text(at: AppTest) -> str:
+    parts = [str(e.value) for kind in ("markdown", "text", "caption", "title", "header", "subheader", "error",
+                                       "warning", "info", "success", "code") for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    for frame in at.dataframe:
+        parts.append(frame.value.to_csv())
+    for widget in list(at.selectbox) + list(at.multiselect):
+        parts.extend(str(o) for o in widget.options)
+    return "\n".join(parts)
+
+
+def test_no_email_address_reaches_an_analyst(granted_store):
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), "analyst")
+    at.run()
+    for spec in PAGES:
+        if "analyst" not in spec.roles:
+            continue
+        at.switch_page(str(ROOT / spec.path))
+        at.run()
+        found = set(EMAIL.findall(visible_text(at))) - {PEOPLE["analyst"]}
+        assert not found, (spec.path, sorted(found)[:5])
