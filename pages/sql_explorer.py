@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitSecretNotFoundError
 
 from privacyops import access, clock, explorer, pseudonym
 from privacyops.explorer import ExplorerError
@@ -19,14 +19,7 @@ from privacyops.store import StoreError
 from ui import common
 
 PAGE = "pages/sql_explorer.py"
-try:
-    user = common.require_page(PAGE)
-except KeyError:
-    # Until ui/nav.py lists this page: the same gate, and the role check from the explorer permission.
-    user = common.gate()
-    if not access.may(user.role, "run_explorer"):
-        st.error("The SQL explorer is for analysts and admins. Ask an admin if you need it.")
-        st.stop()
+user = common.require_page(PAGE)
 if not access.may(user.role, "run_explorer"):
     st.error("Your role may not run explorer queries. Ask an admin if you need to.")
     st.stop()
@@ -44,11 +37,7 @@ state = st.session_state
 # --- the explorer over this store and key ---------------------------------------------------------
 
 def _configured_key() -> str | None:
-    try:
-        section = st.secrets.get("privacyops", {})
-    except (FileNotFoundError, StreamlitSecretNotFoundError):
-        return None
-    value = section.get("pseudonym_key") if hasattr(section, "get") else None
+    value = common.secret("privacyops", "pseudonym_key")
     return str(value) if value else None
 
 
@@ -83,8 +72,8 @@ def _age(taken_at: datetime) -> str:
     return f"{seconds // 86400} days ago"
 
 
-snapshot_bar = st.columns([5, 1], vertical_alignment="center")
-refresh = snapshot_bar[1].button("🔄 Refresh snapshot", key="explorer_refresh", width="stretch",
+snapshot_bar = st.columns([4, 1], vertical_alignment="center")
+refresh = snapshot_bar[1].button("🔄 Refresh", key="explorer_refresh", width="stretch",
                                  help="Take a new snapshot of the store now. Queries run on the snapshot, so "
                                       "what changed in the store since it was taken is not in the results.")
 try:
@@ -225,7 +214,7 @@ elif outcome:
         common.empty_state("The query ran and returned no rows.")
     else:
         display = frame.copy()
-        for column in display.columns[display.dtypes == object]:
+        for column in [c for c in display.columns if pd.api.types.is_object_dtype(display[c])]:
             display[column] = display[column].map(lambda v: v if v is None or isinstance(v, str | bool | int | float)
                                                   else str(v))
         st.dataframe(display, hide_index=True, width="stretch", height=min(38 + 35 * len(display), 520),

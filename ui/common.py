@@ -76,6 +76,11 @@ def _secrets(section: str) -> dict[str, Any]:
         return {}
 
 
+def secret(section: str, key: str, default: Any = None) -> Any:
+    """One value from .streamlit/secrets.toml (documented in secrets.example.toml), or `default`."""
+    return _secrets(section).get(key, default)
+
+
 def sign_in_configured() -> bool:
     """Sign-in is on when `.streamlit/secrets.toml` has an [auth] section (see secrets.example.toml)."""
     return bool(_secrets("auth"))

@@ -33,6 +33,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/log_request.py", "Log request", "✍️", "Support",
              frozenset({"support", "admin"}), "log_request"),
     PageSpec("pages/explore.py", "Explore", "🔎", "Analysis", frozenset({"analyst", "admin"}), "explore"),
+    PageSpec("pages/sql_explorer.py", "SQL explorer", "🧮", "Analysis", frozenset({"analyst", "admin"}), "sql"),
     PageSpec("pages/customers.py", "Customers", "🏢", "Admin", frozenset({"admin"}), "customers"),
     PageSpec("pages/access.py", "Access", "🔐", "Admin", frozenset({"admin"}), "access"),
 )
