@@ -8,6 +8,7 @@ from ui.nav import PAGES, ROLES, SECTION_ORDER, pages_for
 st.set_page_config(page_title="Privacy Ops", page_icon="🛡️", layout="wide")
 
 user = common.gate()
+common.daily_housekeeping()
 allowed = pages_for(user.role)
 sections: dict[str, list[st.Page]] = {}
 for spec in PAGES:

@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from privacyops import exports, forecast
+from privacyops import access, exports, forecast, own_retention
 from privacyops.retention import AGING_BUCKETS, DATA_CATEGORIES, END_ACTIONS
 from privacyops.store import StoreError
 from ui import charts, common
@@ -172,3 +172,24 @@ if backlog:
     )
 else:
     st.caption("Nothing to delete or anonymise today.")
+
+# --- Privacy Ops' own personal data -----------------------------------------------------------
+st.subheader("Privacy Ops' own data: requesters' contact details")
+evidence_years = common.rule_settings().contact_evidence_years
+own = common.query("own_contacts_summary", as_of=as_of, evidence_years=evidence_years).iloc[0]
+st.caption(f"Requesters' email, name and description are kept while the request is open and for {evidence_years} "
+           "years after it closes, as evidence of how it was handled (rules.md 4; setting "
+           "contact_evidence_years); then they are anonymised. The request history never holds them.")
+tiles = st.columns(4)
+tiles[0].metric("Held for open requests", common.fmt_int(own["held_open"]), border=True)
+tiles[1].metric("Held as evidence (closed)", common.fmt_int(own["held_closed"]), border=True)
+tiles[2].metric("Due for anonymisation", common.fmt_int(own["due_for_anonymisation"]), border=True,
+                help="Closed requests whose evidence period has ended; anonymised automatically once a day.")
+tiles[3].metric("Anonymised", common.fmt_int(own["anonymised"]), border=True)
+if int(own["due_for_anonymisation"]) and access.may(user.role, "edit_access"):
+    if st.button("Anonymise them now", help="Removes email, name and description from those requests; "
+                                            "each gets a history entry and the access log records it."):
+        done = own_retention.anonymise_expired_contacts(common.store(), today=as_of, actor=user.email)
+        common.after_write()
+        st.success(f"Anonymised the contact details of {done} closed requests.")
+        st.rerun()

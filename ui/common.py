@@ -55,6 +55,22 @@ def today() -> date:
     return clock.today()
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _housekeeping_done(path: str, day: date) -> int:
+    from privacyops import own_retention
+
+    return own_retention.anonymise_expired_contacts(_store(path), today=day, actor="privacyops (daily)")
+
+
+def daily_housekeeping() -> None:
+    """Once a day per process: anonymise requester contacts whose evidence period has ended (rules.md 4)."""
+    try:
+        if _housekeeping_done(str(default_db_path().resolve()), today()):
+            after_write()
+    except StoreError as error:
+        show_store_error(error)
+
+
 # --- who is looking ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
