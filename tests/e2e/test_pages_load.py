@@ -16,7 +16,9 @@ PAGES_WITH_CHARTS = {"overview", "slas", "consent", "retention", "explore"}
 
 @pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
 def test_page_loads_without_errors_and_draws_its_charts(server, page, spec):
-    page.goto(f"{server.url}/{spec.url_path}")
+    # The landing page (the first one the role gets) is served at "/", like any Streamlit default page.
+    path = "" if spec == PAGES[0] else spec.url_path
+    page.goto(f"{server.url}/{path}")
     wait_for_app(page)
     assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
         '[data-testid="stException"]').first.inner_text()
@@ -24,7 +26,8 @@ def test_page_loads_without_errors_and_draws_its_charts(server, page, spec):
         '[data-testid="stAlertContentError"]').first.inner_text()
     assert page.get_by_text(spec.title).count() >= 1
     if spec.url_path in PAGES_WITH_CHARTS:
-        charts = page.locator('[data-testid="stVegaLiteChart"]')
-        charts.first.wait_for(timeout=30_000)
-        charts.first.locator("canvas, svg").first.wait_for(timeout=30_000)
+        # Altair charts, or the trend lines drawn inside KPI tiles.
+        drawn = page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg, '
+                             '[data-testid="stMetric"] canvas, [data-testid="stMetric"] svg')
+        drawn.first.wait_for(timeout=30_000)
     screenshot(page, spec.url_path)
