@@ -17,6 +17,7 @@ for spec in PAGES:
             st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path,
                     default=spec == allowed[0]))
 page = st.navigation({section: sections[section] for section in SECTION_ORDER if section in sections})
+common.follow_deep_link({spec.path for spec in allowed})
 
 with st.sidebar:
     st.caption(f"Signed in as **{user.name}** · {ROLES[user.role]}")
@@ -25,4 +26,5 @@ with st.sidebar:
     else:
         st.warning("Sign-in is off: this dashboard serves only this machine (127.0.0.1).", icon="🔓")
 
-page.run()
+with common.routed():
+    page.run()

@@ -6,7 +6,9 @@ UI only; everything it knows about data comes from privacyops.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitPageNotFoundError, StreamlitSecretNotFoundError
+from streamlit.errors import StreamlitAPIException, StreamlitPageNotFoundError, StreamlitSecretNotFoundError
 
 from privacyops import access, clock
 from privacyops.settings import RuleSettings
@@ -164,16 +166,45 @@ def _log_once(user: User, event: str) -> None:
         st.session_state[flag] = True
 
 
+_routing = threading.local()
+
+
+@contextmanager
+def routed() -> Iterator[None]:
+    """Marks the current script run as coming through app.py's navigation (see require_page)."""
+    _routing.active = True
+    try:
+        yield
+    finally:
+        _routing.active = False
+
+
 def require_page(path: str) -> User:
     """Stop the page unless the user's role may see it. Called at the top of every page file, since
-    a deep link may run a page without app.py on a freshly started server."""
+    a deep link may run a page without app.py on a freshly started server (Streamlit's legacy mode for
+    a `pages/` folder). The first such run of a session is sent through app.py, which opens the same
+    page and query; from then on the session has app.py's navigation."""
     user = gate()
     spec = page_spec(path)
     if user.role not in spec.roles:
         st.error(f"The {spec.title} page is not available to the {ROLES.get(user.role or '', 'unknown')} role. "
                  "Ask an admin if you need it.")
         st.stop()
+    if not getattr(_routing, "active", False) and not st.session_state.get("_navigated"):
+        st.session_state["_deep_link"] = (path, st.query_params.to_dict())
+        try:
+            st.switch_page("app.py")
+        except StreamlitAPIException:
+            st.session_state.pop("_deep_link", None)  # no app.py to go through (a bare test run): render here
     return user
+
+
+def follow_deep_link(allowed_paths: set[str]) -> None:
+    """In app.py, after the navigation exists: open the page a direct deep link asked for."""
+    st.session_state["_navigated"] = True
+    target = st.session_state.pop("_deep_link", None)
+    if target and target[0] in allowed_paths:
+        st.switch_page(target[0], query_params=target[1] or None)
 
 
 # --- the shared filter bar --------------------------------------------------------------------

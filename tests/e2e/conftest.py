@@ -31,6 +31,7 @@ class Server:
     """A streamlit server started for a test module, stopped at its end."""
 
     def __init__(self, db: Path, log: Path) -> None:
+        self.db = db
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "PRIVACYOPS_DB": str(db)}
@@ -56,6 +57,8 @@ class Server:
         raise TimeoutError(f"streamlit did not become healthy in {timeout} s")
 
     def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
         self.process.terminate()
         try:
             self.process.wait(timeout=15)
