@@ -439,7 +439,8 @@ def test_demo_history_holds_no_contact_details(tmp_path):
     try:
         demo.generate(store, 5_000)
         with store.cursor() as cur:
-            leaked = cur.execute("SELECT count(*) FROM request_history WHERE changes LIKE '%@example.com%'").fetchone()[0]
+            leaked = cur.execute(
+                "SELECT count(*) FROM request_history WHERE changes LIKE '%@example.com%'").fetchone()[0]
         assert leaked == 0
     finally:
         store.close()
