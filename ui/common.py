@@ -12,16 +12,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException, StreamlitPageNotFoundError, StreamlitSecretNotFoundError
+from streamlit.navigation.page import StreamlitPage
 
 from privacyops import access, clock
 from privacyops.settings import RuleSettings
 from privacyops.store import Store, StoreError, default_db_path, open_store
-from ui.nav import ROLES, page_spec
+from ui.nav import PAGES, ROLES, SECTION_ORDER, page_spec, pages_for
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -137,24 +138,51 @@ def gate() -> User:
             st.error(f"Privacy Ops is listening on {address} without sign-in, so it serves no data. "
                      "Either configure sign-in ([auth] in .streamlit/secrets.toml, see "
                      ".streamlit/secrets.example.toml) or listen on 127.0.0.1 only.")
-            st.stop()
+            _stop_without_pages()
         return LOCAL_ADMIN
     user = current_user()
     if not user.signed_in:
         st.title("Privacy Ops")
         st.write("Privacy Ops holds personal data: sign in with your company account to continue.")
         st.button("Sign in", type="primary", on_click=st.login)
-        st.stop()
+        _stop_without_pages()
     if user.role is None:
         st.title("Privacy Ops")
         st.warning("You are signed in, but you have no access to Privacy Ops yet. Ask an admin to give "
                    "you a role (management, support, analyst or admin).")
-        st.caption(f"Signed in as {user.email}")
+        st.text(f"Signed in as {user.email}")
         st.button("Sign out", on_click=st.logout)
         _log_once(user, "access_denied")
-        st.stop()
+        _stop_without_pages()
     _log_once(user, "sign_in")
     return user
+
+
+def navigation(user: User) -> StreamlitPage:
+    """The user's pages in the sidebar, by section, the first one the default (app.py runs the one picked).
+    Absolute paths: the script running may be a page file (a deep link on a fresh server), not app.py."""
+    allowed = pages_for(user.role)
+    sections: dict[str, list[StreamlitPage]] = {}
+    for spec in allowed:
+        sections.setdefault(spec.section, []).append(
+            st.Page(PROJECT_ROOT / spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path,
+                    default=spec == allowed[0]))
+    return st.navigation({section: sections[section] for section in SECTION_ORDER if section in sections})
+
+
+def _no_page() -> None:
+    """The only 'page' of someone who gets none: what the gate drew is all they see."""
+
+
+def _stop_without_pages() -> NoReturn:
+    """Stop with no page list showing. On a freshly started server the `pages/` folder makes Streamlit list
+    every page file in the sidebar (and run a deep-linked file without app.py) until some run calls
+    st.navigation: calling it here, hidden, replaces that list and ends that mode for the whole server.
+    Every registered URL gets a placeholder, so a deep link shows no "Page not found" dialog."""
+    placeholders = [st.Page(_no_page, title="Privacy Ops", url_path="privacy-ops", default=True)]
+    placeholders += [st.Page(_no_page, title="Privacy Ops", url_path=spec.url_path) for spec in PAGES]
+    st.navigation(placeholders, position="hidden")
+    st.stop()
 
 
 def _log_once(user: User, event: str) -> None:
@@ -189,6 +217,7 @@ def require_page(path: str) -> User:
     if user.role not in spec.roles:
         st.error(f"The {spec.title} page is not available to the {ROLES.get(user.role or '', 'unknown')} role. "
                  "Ask an admin if you need it.")
+        navigation(user)  # their own pages, in place of the page-file list a fresh server shows
         st.stop()
     if not getattr(_routing, "active", False) and not st.session_state.get("_navigated"):
         st.session_state["_deep_link"] = (path, st.query_params.to_dict())
