@@ -81,6 +81,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from privacyops.importer import cli_import
+
+    return cli_import(args.db or default_db_path(), args.kind, args.file, as_json=args.json,
+                      delimiter=args.delimiter, encoding=args.encoding, file_format=args.format,
+                      decimal_comma=args.decimal_comma, mapping=args.mapping)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m privacyops",
                                      description="Privacy Ops: the privacy store's command line.")
@@ -93,6 +101,20 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd.add_argument("--seed", type=int, default=20261125, help="the generator's seed")
     demo_cmd.add_argument("--replace", action="store_true", help="replace existing demo data")
     demo_cmd.set_defaults(run=cmd_demo)
+    imp = sub.add_parser("import", help="import customers, consent, requests or retention from a file "
+                                        "(CSV, JSON lines, Parquet); see docs/import.md")
+    imp.add_argument("kind", choices=["customers", "consent", "requests", "retention"],
+                     help="what the file holds (import customers first)")
+    imp.add_argument("file", help="the file to import")
+    imp.add_argument("--json", action="store_true",
+                     help="end with one JSON object on stdout: read, imported, rejected, duplicates, rejects_path")
+    imp.add_argument("--delimiter", help="CSV delimiter: , ; tab | (default: detected)")
+    imp.add_argument("--encoding", choices=["utf-8", "windows-1252"], help="text encoding (default: detected)")
+    imp.add_argument("--format", choices=["csv", "jsonl", "parquet"], help="file format (default: detected)")
+    imp.add_argument("--decimal-comma", action=argparse.BooleanOptionalAction, default=None,
+                     help="numbers written 5,0 (default: on for semicolon-separated files)")
+    imp.add_argument("--mapping", metavar="SOURCE", help="a column mapping saved on the Import page for this kind")
+    imp.set_defaults(run=cmd_import)
     sub.add_parser("verify-history", help="check the request history's hash chain").set_defaults(run=cmd_verify)
     return parser
 

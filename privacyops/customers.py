@@ -18,8 +18,8 @@ from privacyops.clock import now_utc, to_utc_naive
 from privacyops.retention import DATA_CATEGORIES, END_ACTIONS
 from privacyops.store import Store, run_named
 
-_ORG_NUMBER = re.compile(r"^\d{6}-\d{4}$")
-_CUSTOMER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+ORG_NUMBER_PATTERN = re.compile(r"^\d{6}-\d{4}$")
+CUSTOMER_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 
 
 class CustomerInputError(ValueError):
@@ -48,11 +48,11 @@ class Customer:
 def validate(customer: Customer) -> dict[str, str]:
     """Every problem with a customer's details and terms, by field."""
     errors: dict[str, str] = {}
-    if not _CUSTOMER_ID.match(customer.customer_id or ""):
+    if not CUSTOMER_ID_PATTERN.match(customer.customer_id or ""):
         errors["customer_id"] = "Use 1-32 letters, digits, - or _ (e.g. C13)."
     if not customer.name.strip():
         errors["name"] = "The customer's name is required."
-    if not _ORG_NUMBER.match(customer.org_number.strip()):
+    if not ORG_NUMBER_PATTERN.match(customer.org_number.strip()):
         errors["org_number"] = "Write the organisation number as NNNNNN-NNNN."
     if not 0 <= customer.forward_working_days <= 30:
         errors["forward_working_days"] = "Forwarding takes 0 to 30 working days."

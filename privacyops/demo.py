@@ -204,7 +204,7 @@ def _sql_list(values: Sequence[str]) -> str:
     return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
 
 
-def _luhn_check_digit(digits: str) -> int:
+def luhn_check_digit(digits: str) -> int:
     """The Luhn check digit of a Swedish organisation number's first nine digits."""
     total = 0
     for position, char in enumerate(digits):
@@ -217,7 +217,7 @@ def _invented_org_number(rng: random.Random) -> str:
     """An org number in NNNNNN-NNNN form whose check digit is deliberately wrong, so it cannot
     belong to a real company."""
     body = "5" + rng.choice("56789") + "".join(str(rng.randrange(10)) for _ in range(7))
-    right = _luhn_check_digit(body)
+    right = luhn_check_digit(body)
     wrong = (right + 1 + rng.randrange(9)) % 10
     return f"{body[:6]}-{body[6:]}{wrong}"
 

@@ -34,11 +34,12 @@ PAGES: tuple[PageSpec, ...] = (
              frozenset({"support", "admin"}), "log_request"),
     PageSpec("pages/explore.py", "Explore", "🔎", "Analysis", frozenset({"analyst", "admin"}), "explore"),
     PageSpec("pages/sql_explorer.py", "SQL explorer", "🧮", "Analysis", frozenset({"analyst", "admin"}), "sql"),
+    PageSpec("pages/import_data.py", "Import", "📤", "Data", frozenset({"support", "analyst", "admin"}), "import"),
     PageSpec("pages/customers.py", "Customers", "🏢", "Admin", frozenset({"admin"}), "customers"),
     PageSpec("pages/access.py", "Access", "🔐", "Admin", frozenset({"admin"}), "access"),
 )
 
-SECTION_ORDER = ("Management", "Support", "Analysis", "Admin")
+SECTION_ORDER = ("Management", "Support", "Analysis", "Data", "Admin")
 
 
 def page_spec(path: str) -> PageSpec:

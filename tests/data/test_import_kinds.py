@@ -1,0 +1,230 @@
+"""Importing each kind: the samples fill a new store in order, requests get their deadlines from the rules
+and one hash-chained 'import' history entry each, customers their terms and change records, and the rules
+that involve several columns reject what they should. Also saved mappings."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from privacyops import deadlines, importer
+from privacyops import import_contract as contract
+from privacyops.clock import STOCKHOLM
+from privacyops.requests import verify_history
+from privacyops.store import Store
+from tests.data.test_import_files import counts, lines, problems, write
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "data" / "samples"
+NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+
+
+def run(store: Store, path: Path, kind: str, **kwargs) -> importer.ImportReport:
+    options = importer.inspect_file(path).default_options()
+    return importer.run_import(store, path, kind, options, actor="tester@example.com", now=NOW, **kwargs)
+
+
+def rows(store: Store, sql: str) -> list[tuple]:
+    with store.cursor() as cur:
+        return cur.execute(sql).fetchall()
+
+
+def test_the_samples_import_cleanly_in_order_into_a_new_store_and_again_add_nothing(store):
+    expected = {"customers": 3, "consent": 12, "requests": 6, "retention": 9}
+    for kind in contract.IMPORT_ORDER:
+        report = run(store, SAMPLES / f"{kind}.csv", kind)
+        assert counts(report) == (expected[kind], expected[kind], 0, 0), (kind, report.problems)
+        assert report.file_problem is None
+    for kind in contract.IMPORT_ORDER:
+        assert counts(run(store, SAMPLES / f"{kind}.csv", kind)) == (expected[kind], 0, 0, expected[kind])
+    assert rows(store, "SELECT count(*) FROM request_history") == [(6,)]
+    assert verify_history(store) == []
+
+
+def test_samples_follow_the_conventions(store):
+    """Invented people only: example.com addresses, organisation numbers that fail the Luhn check."""
+    text = "".join((SAMPLES / f"{kind}.csv").read_text("utf-8-sig") for kind in contract.IMPORT_ORDER)
+    emails = {word.strip('",;') for word in text.replace(",", " ").split() if "@" in word}
+    assert emails and all(e.endswith("@example.com") for e in emails), emails
+    from privacyops.demo import luhn_check_digit
+
+    for org in ("559900-1239", "559900-4563", "559900-7897"):
+        digits = org.replace("-", "")
+        assert luhn_check_digit(digits[:9]) != int(digits[9])
+        assert org in text
+
+
+def test_imported_requests_get_their_deadlines_and_one_history_entry_each(customer_store, tmp_path):
+    header = "request_id,customer_id,request_type,received_at,channel,requester_email,status,forwarded_at,closed_at"
+    path = write(tmp_path, "requests.csv", lines(
+        header,
+        "R-1,C01,access,2025-03-05 10:00,email,Karin@Example.COM,,,",        # naive: Stockholm time
+        "R-2,C02,erasure,2026-01-31T22:30:00Z,web_form,lars@example.com,forwarded,2026-01-31T23:00:00Z,",
+        "R-3,C01,consent_withdrawal,2025-06-12T16:45:00Z,email,,completed,,2025-06-12T17:00:00Z",
+    ))
+    report = importer.run_import(customer_store, path, "requests", importer.inspect_file(path).default_options(),
+                                 actor="tester@example.com", now=datetime(2026, 2, 2, tzinfo=UTC))
+    assert counts(report) == (3, 3, 0, 0)
+    stored = rows(customer_store, "SELECT request_id, received_at, requester_email, status, due_date, "
+                                  "forward_due_date, outcome, created_at = updated_at FROM requests ORDER BY 1")
+    r1 = datetime(2025, 3, 5, 10, 0, tzinfo=STOCKHOLM)
+    r2 = datetime(2026, 1, 31, 22, 30, tzinfo=UTC)     # 1 February in Stockholm
+    assert stored == [
+        ("R-1", datetime(2025, 3, 5, 9, 0), "Karin@example.com", "logged", deadlines.due_date(r1),
+         deadlines.forward_due_date(r1, 5), None, True),
+        ("R-2", datetime(2026, 1, 31, 22, 30), "lars@example.com", "forwarded", deadlines.due_date(r2),
+         deadlines.forward_due_date(r2, 2), None, True),
+        ("R-3", datetime(2025, 6, 12, 16, 45), None, "completed", None,
+         deadlines.forward_due_date(datetime(2025, 6, 12, 16, 45, tzinfo=UTC), 5), "completed", True),
+    ]
+    assert stored[0][4] == date(2025, 4, 7)            # rules.md: 5 March -> 7 April
+    assert stored[1][4] == date(2026, 3, 2)            # 1 February in Stockholm -> 1 March is a Sunday
+    history = rows(customer_store, "SELECT entry_id, request_id, actor, action, note, changes FROM request_history "
+                                   "ORDER BY entry_id")
+    assert [h[:5] for h in history] == [
+        (1, "R-1", "tester@example.com", "import", f"Imported from requests.csv (import run {report.run_id}, line 2)"),
+        (2, "R-2", "tester@example.com", "import", f"Imported from requests.csv (import run {report.run_id}, line 3)"),
+        (3, "R-3", "tester@example.com", "import", f"Imported from requests.csv (import run {report.run_id}, line 4)"),
+    ]
+    changes = json.loads(history[0][5])
+    assert changes["request_id"] == [None, "R-1"] and changes["due_date"] == [None, "2025-04-07"]
+    assert "requester_name" not in changes            # like a logged request: only the fields set
+    assert verify_history(customer_store) == []
+    # a second import continues the same chain
+    more = write(tmp_path, "more.csv", lines(header, "R-4,C01,access,2025-03-06T10:00:00Z,email,a@example.com,,,"))
+    assert counts(run(customer_store, more, "requests")) == (1, 1, 0, 0)
+    assert verify_history(customer_store) == []
+    assert rows(customer_store, "SELECT max(entry_id) FROM request_history") == [(4,)]
+
+
+def test_request_rules(customer_store, tmp_path):
+    header = ("request_id,customer_id,request_type,received_at,channel,requester_email,status,forwarded_at,"
+              "closed_at,outcome,refusal_ground,description")
+    base = "C01,access,2025-03-05T10:00:00Z,email,a@example.com"
+    path = write(tmp_path, "requests.csv", lines(
+        header,
+        f"Q1,{base},logged,,2025-03-06T10:00:00Z,,,",                  # open with closed_at
+        f"Q2,{base},refused,2025-03-05T11:00:00Z,2025-03-20T10:00:00Z,,,",   # refused without ground
+        "Q3,C01,erasure,2025-03-05T10:00:00Z,email,a@example.com,refused,2025-03-05T11:00:00Z,"
+        "2025-03-20T10:00:00Z,,excessive,",                             # erasure: only Art. 17(3)
+        "Q4,C01,consent_withdrawal,2025-03-05T10:00:00Z,email,a@example.com,in_progress,2025-03-05T11:00:00Z,,,,",
+        f"Q5,{base},paused,,,,,",
+        f"Q6,{base},forwarded,,,,,",                                     # forwarded without forwarded_at
+        f"Q7,{base},completed,2025-03-04T10:00:00Z,2025-03-20T10:00:00Z,refused,,",
+        "Q8,C01,access,2025-03-05T10:00:00Z,email,not-an-email,,,,,,",
+        "Q9,C01,access,2025-03-05T10:00:00Z,email,,,,,,,",              # open without email
+        f"Q10,{base},completed,2025-03-05T11:00:00Z,2025-03-20T10:00:00Z,forwarded_only,,",
+        f"Q11,{base},,,,,,{'x' * 4001}",
+        f"Q12,{base},completed,2025-03-06T11:00:00Z,2025-03-05T12:00:00Z,,,",   # closed before forwarded
+    ))
+    report = run(customer_store, path, "requests")
+    assert counts(report) == (12, 1, 11, 0)
+    assert problems(report) == [
+        (2, "closed_at", "is given but the request is open (status logged, forwarded or in_progress)"),
+        (3, "refusal_ground", "is required for a refused request (Art. 12(4): the requester is told why)"),
+        (4, "refusal_ground", "is not an Art. 17(3) ground, the only grounds to refuse an erasure"),
+        (5, "status", "is not possible for a consent withdrawal (logged, completed or withdrawn: it takes effect "
+                      "at once)"),
+        (6, "status", "is not one of: logged, forwarded, in_progress, completed, refused, withdrawn"),
+        (7, "forwarded_at", "is required for a forwarded or in_progress request"),
+        (8, "forwarded_at", "is before received_at"),
+        (8, "outcome", "does not fit the status"),
+        (9, "requester_email", "is not an email address"),
+        (10, "requester_email", "is required while the request is open (to answer the requester)"),
+        (12, "description", "is longer than 4,000 characters"),
+        (13, "closed_at", "is before forwarded_at"),
+    ]
+    assert rows(customer_store, "SELECT request_id, status, outcome FROM requests") == [
+        ("Q10", "completed", "forwarded_only")]
+    assert rows(customer_store, "SELECT count(*) FROM request_history") == [(1,)]
+
+
+def test_customers_with_their_terms_and_change_records(store, tmp_path):
+    header = ";".join(f.name for f in contract.fields("customers"))
+    terms = ";".join(["365", "delete"] * 5)
+    path = write(tmp_path, "customers.csv", lines(
+        header,
+        f"K1;Kund Ett AB;556000-0001;5,0;{terms}",
+        f"K2;Kund Två AB;5560000002;5;{terms}",
+        f"K3;Kund Tre AB;556000-0003;31;{terms}",
+        f"K4;Kund Fyra AB;556000-0004;2;{terms.replace('365', '0', 1)}",
+        f"K5;Kund Fem AB;556000-0005;2;{terms.replace('delete', 'keep', 1)}",
+        f"K 6;Kund Sex AB;556000-0006;2;{terms}",
+        f"K7;Kund Sju AB;556000-0007;1 0;{terms.replace('delete', 'anonymized')}",
+    ))
+    report = run(store, path, "customers")
+    assert counts(report) == (7, 2, 5, 0)
+    assert problems(report) == [
+        (3, "org_number", "is not an organisation number (NNNNNN-NNNN)"),
+        (4, "forward_working_days", "is not between 0 and 30"),
+        (5, "name_retention_days", "is not between 1 and 36,500"),
+        (6, "name_end_action", "is not one of: delete, anonymise"),
+        (7, "customer_id", "is not a customer id (1-32 letters, digits, - or _)"),
+    ]
+    assert rows(store, "SELECT customer_id, name, forward_working_days FROM customers ORDER BY 1") == [
+        ("K1", "Kund Ett AB", 5), ("K7", "Kund Sju AB", 10)]
+    assert rows(store, "SELECT count(*), count(DISTINCT customer_id) FROM customer_retention_terms") == [(10, 2)]
+    assert rows(store, "SELECT DISTINCT end_action FROM customer_retention_terms WHERE customer_id = 'K7'") == [
+        ("anonymise",)]
+    changes = rows(store, "SELECT customer_id, changed_by, field, old_value, new_value FROM customer_changes "
+                          "WHERE customer_id = 'K1' ORDER BY field")
+    assert len(changes) == 13
+    assert ("K1", "tester@example.com", "forward_working_days", None, "5") in changes
+    assert ("K1", "tester@example.com", "name.retention_days", None, "365") in changes
+
+
+def test_retention_rules(customer_store, tmp_path):
+    header = "record_id,customer_id,data_category,created_at,last_used_at,retention_ends_on,disposed_at,disposal_action"
+    path = write(tmp_path, "retention.csv", lines(
+        header,
+        "T1,C01,email,2024-01-01T00:00:00Z,2024-02-01T00:00:00Z,2030-01-01,,",
+        "T2,C01,email,2024-01-01T00:00:00Z,2023-12-01T00:00:00Z,,,",
+        "T3,C01,email,2024-01-01T00:00:00Z,2024-02-01T00:00:00Z,,2025-01-01T00:00:00Z,",
+        "T4,C01,email,2024-01-01T00:00:00Z,2024-02-01T00:00:00Z,,,deleted",
+        "T5,C01,phone,2024-01-01T00:00:00Z,2024-02-01T00:00:00Z,,,",
+        "T6,C02,name,2024-01-01T00:00:00Z,2024-02-01T00:00:00Z,2025-02-30,,",
+        "T7,C02,name,2024-01-01T00:00:00Z,2024-02-01T00:00:00Z,,2025-01-01T00:00:00Z,anonymise",
+    ))
+    report = run(customer_store, path, "retention")
+    assert counts(report) == (7, 2, 5, 0)
+    assert problems(report) == [
+        (3, "last_used_at", "is before created_at"),
+        (4, "disposal_action", "is required when disposed_at is given (deleted or anonymised)"),
+        (5, "disposed_at", "is required when disposal_action is given"),
+        (6, "data_category", "is not one of: name, email, company_details, user_data, quote_content"),
+        (7, "retention_ends_on", "is not a real date (no such day)"),
+    ]
+    assert rows(customer_store, "SELECT record_id, retention_ends_on, disposal_action FROM retention_records "
+                                "ORDER BY 1") == [("T1", date(2030, 1, 1), None), ("T7", None, "anonymised")]
+
+
+def test_saved_mappings_per_source(customer_store, tmp_path):
+    header = "Id;Kund;Besökare;Tidpunkt;Val;Policy;Källa;Land;Nödvändiga;Funktion;Analys;Marknad"
+    path = write(tmp_path, "banner.csv", lines(
+        header, "B1;C01;S1;2025-03-05T10:00:00Z;accept_all;2025-09;banner;SE;true;true;true;true"))
+    info = importer.inspect_file(path)
+    mapping = dict(zip(contract.column_names("consent"), info.headers, strict=True))
+    options = info.default_options().with_mapping(mapping, "Cookie banner")
+    importer.save_mapping(customer_store, "consent", "Cookie banner", options, actor="tester@example.com")
+    saved = importer.saved_mappings(customer_store, "consent")
+    assert list(saved) == ["Cookie banner"]
+    assert saved["Cookie banner"].mapping == mapping
+    assert saved["Cookie banner"].reading == {"decimal_comma": True, "delimiter": ";", "encoding": "utf-8",
+                                             "format": "csv"}
+    assert importer.saved_mappings(customer_store, "requests") == {}
+    # saving again replaces it
+    importer.save_mapping(customer_store, "consent", "Cookie banner", options, actor="other@example.com")
+    assert len(customer_store.query("import_mappings", kind="consent")) == 1
+    applied = importer.apply_saved(importer.ImportOptions(), saved["Cookie banner"])
+    report = importer.run_import(customer_store, path, "consent", applied, actor="t", now=NOW)
+    assert counts(report) == (1, 1, 0, 0)
+    assert rows(customer_store, "SELECT mapping_name FROM import_runs") == [("Cookie banner",)]
+    with pytest.raises(importer.ImportInputError, match="Name the source"):
+        importer.save_mapping(customer_store, "consent", " ", options, actor="t")
+    with pytest.raises(importer.ImportInputError, match="does not have"):
+        importer.resolve_mapping("consent", ["a", "b"], {"customer_id": "Kund"})
+    with pytest.raises(importer.ImportInputError, match="not consent columns"):
+        importer.resolve_mapping("consent", ["a"], {"colour": "a"})
