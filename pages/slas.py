@@ -94,6 +94,7 @@ else:
     with left:
         month_chart = charts.line(
             by_month, "month", "on_time_rate", x_title="Month closed", y_title="Answered on time", y_format=".0%",
+            y_zero=False,
             tooltip=[alt.Tooltip("month:T", title="Month", format="%B %Y"),
                      alt.Tooltip("on_time_rate:Q", title="On time", format=".1%"),
                      alt.Tooltip("on_time_requests:Q", title="On time (requests)"),

@@ -22,11 +22,13 @@ def _axis_format(fmt: str | None) -> dict:
 
 def line(frame: pd.DataFrame, x: str, y: str, *, color: str | None = None, x_title: str = "",
          y_title: str = "", y_format: str | None = None, height: int = HEIGHT,
-         tooltip: list | None = None, rule_at: str | None = None) -> alt.Chart:
-    """A time line; `rule_at` (an ISO date) draws a labelled vertical marker, e.g. a policy change."""
+         tooltip: list | None = None, rule_at: str | None = None, y_zero: bool = True) -> alt.Chart:
+    """A time line; `rule_at` (an ISO date) draws a labelled vertical marker, e.g. a policy change.
+    `y_zero=False` fits the y axis to the data, for a rate that moves near 100 %."""
     encode = {
         "x": alt.X(f"{x}:T", title=x_title),
-        "y": alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(**_axis_format(y_format))),
+        "y": alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(**_axis_format(y_format)),
+                   scale=alt.Scale(zero=y_zero)),
         "tooltip": tooltip or [alt.Tooltip(f"{x}:T", title=x_title or x),
                                alt.Tooltip(f"{y}:Q", title=y_title or y, format=y_format or ",")],
     }
@@ -49,7 +51,8 @@ def bars(frame: pd.DataFrame, category: str, value: str, *, color: str | None = 
          colour_map: dict[str, str] | None = None, stack: bool = True) -> alt.Chart:
     """Bars by category; horizontal by default so long names stay readable."""
     cat_enc = (alt.Y if horizontal else alt.X)(f"{category}:N", title=category_title,
-                                               sort=sort if horizontal else None)
+                                               sort=sort if horizontal else None,
+                                               axis=alt.Axis(labelLimit=260))
     val_enc = (alt.X if horizontal else alt.Y)(f"{value}:Q", title=value_title,
                                                axis=alt.Axis(**_axis_format(value_format)),
                                                stack=True if stack else None)
