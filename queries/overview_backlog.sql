@@ -12,14 +12,13 @@ WITH period AS (
         CAST($as_of AS DATE) - CAST(date_diff('day', CAST($start AS DATE), CAST($end AS DATE)) + 1 AS INTEGER) AS before_on
 )
 SELECT
-    count(*) FILTER (WHERE s.effective_end_on <= p.as_of
-                     AND (s.disposed_on IS NULL OR s.disposed_on > p.as_of))                 AS backlog_records,
-    max(date_diff('day', s.effective_end_on, p.as_of)) FILTER (WHERE s.effective_end_on <= p.as_of
-                     AND (s.disposed_on IS NULL OR s.disposed_on > p.as_of))                 AS oldest_days,
-    count(*) FILTER (WHERE s.effective_end_on <= p.before_on
-                     AND (s.disposed_on IS NULL OR s.disposed_on > p.before_on))             AS backlog_records_prev,
-    max(date_diff('day', s.effective_end_on, p.before_on)) FILTER (WHERE s.effective_end_on <= p.before_on
-                     AND (s.disposed_on IS NULL OR s.disposed_on > p.before_on))             AS oldest_days_prev
+    count(*) FILTER (WHERE in_retention_backlog(s.effective_end_on, s.disposed_on, p.as_of)) AS backlog_records,
+    max(date_diff('day', s.effective_end_on, p.as_of))
+        FILTER (WHERE in_retention_backlog(s.effective_end_on, s.disposed_on, p.as_of))      AS oldest_days,
+    count(*) FILTER (WHERE in_retention_backlog(s.effective_end_on, s.disposed_on, p.before_on))
+                                                                                              AS backlog_records_prev,
+    max(date_diff('day', s.effective_end_on, p.before_on))
+        FILTER (WHERE in_retention_backlog(s.effective_end_on, s.disposed_on, p.before_on))  AS oldest_days_prev
 FROM retention_status AS s
 CROSS JOIN period AS p
 WHERE ($customer = '' OR s.customer_id = $customer)

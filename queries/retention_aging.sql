@@ -12,8 +12,7 @@ ages AS (
     SELECT date_diff('day', effective_end_on, $as_of) AS days_past_end
     FROM retention_status
     WHERE ($customer = '' OR customer_id = $customer)
-      AND effective_end_on <= $as_of
-      AND (disposed_on IS NULL OR disposed_on > $as_of)
+      AND in_retention_backlog(effective_end_on, disposed_on, $as_of)
 )
 SELECT
     b.bucket_order,

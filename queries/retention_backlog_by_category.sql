@@ -9,7 +9,6 @@ SELECT
     max(date_diff('day', effective_end_on, $as_of)) AS oldest_days_past_end
 FROM retention_status
 WHERE ($customer = '' OR customer_id = $customer)
-  AND effective_end_on <= $as_of
-  AND (disposed_on IS NULL OR disposed_on > $as_of)
+  AND in_retention_backlog(effective_end_on, disposed_on, $as_of)
 GROUP BY data_category
 ORDER BY backlog_records DESC, data_category

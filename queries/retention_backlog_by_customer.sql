@@ -10,7 +10,6 @@ SELECT
 FROM retention_status AS r
 LEFT JOIN customers AS c ON c.customer_id = r.customer_id
 WHERE ($customer = '' OR r.customer_id = $customer)
-  AND r.effective_end_on <= $as_of
-  AND (r.disposed_on IS NULL OR r.disposed_on > $as_of)
+  AND in_retention_backlog(r.effective_end_on, r.disposed_on, $as_of)
 GROUP BY r.customer_id, c.name
 ORDER BY backlog_records DESC, r.customer_id

@@ -8,7 +8,7 @@ WITH records AS (
         effective_end_on,
         end_action,
         CAST(created_at AS DATE) <= $as_of AND (disposed_on IS NULL OR disposed_on > $as_of) AS is_held,
-        effective_end_on <= $as_of AND (disposed_on IS NULL OR disposed_on > $as_of)          AS is_backlog
+        in_retention_backlog(effective_end_on, disposed_on, $as_of)          AS is_backlog
     FROM retention_status
     WHERE ($customer = '' OR customer_id = $customer)
 )

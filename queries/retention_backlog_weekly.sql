@@ -29,6 +29,6 @@ SELECT
     CAST(coalesce(sum(p.records), 0) AS BIGINT) AS backlog_records
 FROM week_ends AS w
 LEFT JOIN pairs AS p
-    ON p.effective_end_on <= w.week_end AND (p.disposed_on IS NULL OR p.disposed_on > w.week_end)
+    ON in_retention_backlog(p.effective_end_on, p.disposed_on, w.week_end)
 GROUP BY w.week_end
 ORDER BY w.week_end

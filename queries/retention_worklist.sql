@@ -13,7 +13,6 @@ SELECT
     end_action
 FROM retention_status
 WHERE ($customer = '' OR customer_id = $customer)
-  AND effective_end_on <= $as_of
-  AND (disposed_on IS NULL OR disposed_on > $as_of)
+  AND in_retention_backlog(effective_end_on, disposed_on, $as_of)
 ORDER BY days_past_end DESC, record_id
 LIMIT $limit

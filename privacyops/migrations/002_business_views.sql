@@ -51,3 +51,7 @@ SELECT
 FROM retention_records AS r
 LEFT JOIN customer_retention_terms AS t
     ON t.customer_id = r.customer_id AND t.data_category = r.data_category;
+
+-- The backlog, as of day d: retention has ended by d and the record was not deleted or anonymised by d.
+CREATE MACRO in_retention_backlog(end_on, disposed_on, d) AS
+    end_on <= d AND (disposed_on IS NULL OR disposed_on > d);

@@ -66,3 +66,15 @@ def test_retention_status_agrees_with_retention_rules(customer_store):
     assert rows["R1"][0] == retention.retention_end(date(2024, 3, 1), 365)
     assert rows["R2"][0] == retention.retention_end(date(2024, 3, 1), 365, date(2024, 6, 1))
     assert rows["R2"][1] == date(2024, 7, 1)
+
+
+@pytest.mark.parametrize(("end", "disposed", "as_of"), [
+    (date(2025, 5, 1), None, date(2025, 4, 30)), (date(2025, 5, 1), None, date(2025, 5, 1)),
+    (date(2025, 5, 1), date(2025, 5, 10), date(2025, 5, 9)), (date(2025, 5, 1), date(2025, 5, 10), date(2025, 5, 10)),
+    (date(2025, 5, 1), date(2025, 4, 1), date(2025, 5, 2)),
+])
+def test_backlog_macro_agrees_with_the_retention_rule(store, end, disposed, as_of):
+    with store.cursor() as cur:
+        (in_sql,) = cur.execute("SELECT in_retention_backlog($end, $disposed, $as_of)",
+                                {"end": end, "disposed": disposed, "as_of": as_of}).fetchone()
+    assert in_sql == retention.in_backlog(end, disposed, as_of)
