@@ -19,9 +19,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from privacyops import access, importer
 from privacyops import import_contract as contract
 from privacyops import import_detect as detect
-from privacyops import importer
 from privacyops.store import StoreError
 from ui import common
 
@@ -36,10 +36,12 @@ NO_MAPPING = "(match columns by name)"
 
 # --- what kind of file ---------------------------------------------------------------------------------
 
-kind = st.selectbox("What is in the file", options=list(contract.KINDS), key="imp_kind",
+allowed_kinds = access.importable_kinds(user.role)
+kind = st.selectbox("What is in the file", options=allowed_kinds, key="imp_kind",
                     format_func=lambda k: contract.KINDS[k],
                     help="Import customers first: consent records, requests and retention records each belong to "
-                         "a customer (the controller) already in the store.")
+                         "a customer (the controller) already in the store. Customers are imported by admins; "
+                         "request files (they hold contact details) by support and admins.")
 
 with st.expander(f"The columns of a {contract.KINDS[kind].lower()} file"):
     st.dataframe(
@@ -84,6 +86,7 @@ uploaded = st.file_uploader("File", key="imp_file", type=["csv", "txt", "tsv", "
 def _recent_runs() -> None:
     st.subheader("Recent imports")
     runs = common.query("import_runs", kind="")
+    runs = runs[runs["kind"].isin(allowed_kinds)]   # a role sees the runs (and rejects) of what it may import
     if runs.empty:
         common.empty_state("No file has been imported yet.")
         return
@@ -354,7 +357,7 @@ if st.button(label, type="primary", key="imp_go", disabled=not can_import,
              help="One transaction: either every good row lands with the run's record, or nothing does."):
     bar, update = _progress_bar("Importing ...")
     try:
-        outcome: Any = importer.run_import(common.store(), path, kind, options, actor=user.email,
+        outcome: Any = importer.run_import(common.store(), path, kind, options, actor=user.email, role=user.role,
                                            name=upload["name"], progress=update)
     except (importer.ImportInputError, StoreError) as error:
         outcome = error

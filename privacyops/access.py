@@ -51,6 +51,22 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# Who may import (and see the runs and rejects of) each kind of file: customers and their DPA terms are
+# the admin's (as on the Customers page); request files hold requesters' contact details, which only
+# support and admins see; consent and retention files hold pseudonymous ids only.
+IMPORT_ROLES: dict[str, frozenset[str]] = {
+    "customers": frozenset({"admin"}),
+    "requests": frozenset({"support", "admin"}),
+    "consent": frozenset({"support", "analyst", "admin"}),
+    "retention": frozenset({"support", "analyst", "admin"}),
+}
+
+
+def importable_kinds(role: str | None) -> list[str]:
+    """The kinds of file this role may import, in the order they should be imported."""
+    return [kind for kind, roles in IMPORT_ROLES.items() if role in roles]
+
+
 class AccessError(PermissionError):
     """The user's role does not allow this; nothing was done."""
 

@@ -44,7 +44,7 @@ from typing import Any, TextIO
 import duckdb
 import pyarrow as pa
 
-from privacyops import clock, deadlines, history, lifecycle
+from privacyops import access, clock, deadlines, history, lifecycle
 from privacyops import import_contract as contract
 from privacyops import import_detect as detect
 from privacyops.import_sql import lit, rows_statement
@@ -635,7 +635,8 @@ class _Pipeline:
         for row in rows:
             values = dict(zip(columns, row[:-1], strict=True))
             entry_id += 1
-            changes = history.canonical_changes({k: [None, v] for k, v in values.items() if v is not None})
+            changes = history.canonical_changes(history.without_personal_data(
+                {k: [None, v] for k, v in values.items() if v is not None}))
             note = f"Imported from {self.prep.name} (import run {self.run_id}, line {row[-1]})"
             digest = history.entry_hash(prev, entry_id, values["request_id"], self.stamp, self.actor, "import",
                                         changes, note)
@@ -912,10 +913,15 @@ def analyse(store: Store, path: str | Path, kind: str, options: ImportOptions, *
 
 def run_import(store: Store, path: str | Path, kind: str, options: ImportOptions, *, actor: str,
                name: str | None = None, now: datetime | None = None, progress: ProgressFn | None = None,
-               rejects_dir: Path | None = None) -> ImportReport:
+               rejects_dir: Path | None = None, role: str | None = "admin") -> ImportReport:
     """Import the file in one store transaction (see the module docstring). A file that cannot be read at
     all writes nothing and says why (`file_problem`); otherwise the run and its rejects are recorded.
-    With `rejects_dir`, the rejects are also written there as CSV (`rejects_path`)."""
+    With `rejects_dir`, the rejects are also written there as CSV (`rejects_path`).
+    `role` must be allowed to import this kind (access.IMPORT_ROLES); the command line, run by whoever
+    operates the machine and holds the file, imports as an admin."""
+    if kind in access.IMPORT_ROLES and role not in access.IMPORT_ROLES[kind]:
+        raise access.AccessError(f"The {access.ROLES.get(role or '', 'unknown')} role may not import {kind} files. "
+                                 "Ask an admin if you need to.")
     started = time.perf_counter()
     report = progress or _noop
     path = Path(path)

@@ -228,3 +228,36 @@ def test_saved_mappings_per_source(customer_store, tmp_path):
         importer.resolve_mapping("consent", ["a", "b"], {"customer_id": "Kund"})
     with pytest.raises(importer.ImportInputError, match="not consent columns"):
         importer.resolve_mapping("consent", ["a"], {"colour": "a"})
+
+
+def test_each_role_imports_only_its_kinds(customer_store, tmp_path):
+    from privacyops import access
+
+    assert access.importable_kinds("analyst") == ["consent", "retention"]
+    assert access.importable_kinds("support") == ["requests", "consent", "retention"]
+    assert access.importable_kinds("admin") == ["customers", "requests", "consent", "retention"]
+    assert access.importable_kinds("management") == []
+    sample = Path(__file__).resolve().parents[2] / "data" / "samples" / "customers.csv"
+    options = importer.inspect_file(sample).default_options()
+    with pytest.raises(access.AccessError, match="may not import customers"):
+        importer.run_import(customer_store, sample, "customers", options, actor="ana@example.com", role="analyst")
+    assert customer_store.query("customer_list")["customer_id"].tolist() == ["C01", "C02"]
+
+
+def test_imported_history_holds_no_contact_details(tmp_path):
+    from privacyops.store import open_store
+
+    store = open_store(tmp_path / "samples.duckdb")
+    samples = Path(__file__).resolve().parents[2] / "data" / "samples"
+    try:
+        for kind in ("customers", "requests"):
+            path = samples / f"{kind}.csv"
+            importer.run_import(store, path, kind, importer.inspect_file(path).default_options(), actor="t@example.com")
+        with store.cursor() as cur:
+            emails = [r[0] for r in cur.execute("SELECT requester_email FROM requests").fetchall() if r[0]]
+            text = " ".join(r[0] for r in cur.execute("SELECT changes FROM request_history").fetchall())
+            imported = cur.execute("SELECT count(*) FROM request_history WHERE action = 'import'").fetchone()[0]
+        assert imported == 6 and emails
+        assert not [email for email in emails if email in text]
+    finally:
+        store.close()
