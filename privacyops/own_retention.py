@@ -37,7 +37,13 @@ def anonymise_expired_contacts(store: Store, *, today: date, actor: str, at: dat
                            note=f"Evidence period of {years} years after closing has ended")
         if due:
             access.append_in_transaction(cur, actor=actor, event="anonymise", target="requests",
-                           detail={"count": len(due), "evidence_years": years}, at=stamp)
+                                         detail={"count": len(due), "evidence_years": years}, at=stamp)
+        # Rejected rows of request imports: their line, column and reason stay as the import's evidence;
+        # the copied values (contact details among them) go 90 days after the import.
+        for run_id, rows in run_named(cur, "own_rejects_due", as_of=today).fetchall():
+            cur.execute("UPDATE import_rejects SET value = NULL, record = NULL WHERE run_id = $run", {"run": run_id})
+            access.append_in_transaction(cur, actor=actor, event="anonymise", target=f"import_run:{run_id}",
+                                         detail={"rejected_rows": int(rows)}, at=stamp)
         return len(due)
 
     return store.write(change)

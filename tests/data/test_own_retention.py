@@ -42,3 +42,32 @@ def test_contacts_are_anonymised_after_the_evidence_period(customer_store):
     assert log["event"].tolist() == ["anonymise"] and access.verify_access_log(customer_store) == []
     # Nothing more to do the next day.
     assert own_retention.anonymise_expired_contacts(customer_store, today=date(2025, 1, 21), actor="system") == 0
+
+
+def test_request_import_rejects_lose_their_values_after_90_days(tmp_path):
+    from pathlib import Path
+
+    from privacyops import importer
+    from privacyops.store import open_store
+
+    samples = Path(__file__).resolve().parents[2] / "data" / "samples"
+    bad = tmp_path / "requests.csv"
+    text = (samples / "requests.csv").read_text("utf-8")
+    first_email = text.splitlines()[1].split(",")[5]
+    bad.write_text(text.replace(first_email, "not-an-address.secret@", 1), "utf-8")
+    store = open_store(tmp_path / "s.duckdb")
+    try:
+        for kind, path in (("customers", samples / "customers.csv"), ("requests", bad)):
+            report = importer.run_import(store, path, kind, importer.inspect_file(path).default_options(),
+                                         actor="t@example.com")
+        assert report.rejected == 1
+        assert own_retention.anonymise_expired_contacts(store, today=date.today(), actor="system") == 0
+        with store.cursor() as cur:
+            assert cur.execute("SELECT count(*) FROM import_rejects WHERE record LIKE '%secret@%'").fetchone()[0] == 1
+        store.write(lambda cur: cur.execute("UPDATE import_runs SET finished_at = finished_at - INTERVAL 91 DAY"))
+        own_retention.anonymise_expired_contacts(store, today=date.today(), actor="system")
+        with store.cursor() as cur:
+            left = cur.execute("SELECT count(*), count(value), count(record) FROM import_rejects").fetchone()
+        assert left[0] >= 1 and left[1:] == (0, 0)   # line, column and reason stay; the copied values do not
+    finally:
+        store.close()
