@@ -63,7 +63,8 @@ with st.form("grant"):
                     format_func=lambda r: "No access (remove)" if r == "none" else access.ROLES[r])
     st.form_submit_button("Save", type="primary", on_click=_save_grant)
 if st.session_state.get("grant_error"):
-    st.error(st.session_state["grant_error"])
+    st.error("Not saved:")
+    st.text(st.session_state["grant_error"])
 elif st.session_state.get("grant_saved"):
     st.success(st.session_state.pop("grant_saved"))
 
@@ -74,7 +75,7 @@ left, right = st.columns([1, 2])
 event = left.selectbox("Event", ["", *access.EVENTS], format_func=lambda e: access.EVENTS.get(e, "Every event"))
 span = right.date_input("Days (UTC)", value=(today - timedelta(days=30), today), max_value=today)
 start, end = (span if isinstance(span, tuple) and len(span) == 2 else (today - timedelta(days=30), today))
-log = common.query("access_log_recent", event=event, start=start, end=end)
+log = common.query_live("access_log_recent", event=event, start=start, end=end)
 problems = access.verify_access_log(common.store())
 if problems:
     st.error("The access log has been tampered with: " + "; ".join(str(p) for p in problems[:5]))

@@ -263,8 +263,9 @@ if change.empty:
 else:
     first = change.iloc[0]
     changed_on = pd.Timestamp(first["changed_on"]).date()
-    st.caption(f"Policy {first['policy_version']} was first recorded on {changed_on.isoformat()} (previous: "
-               f"{first['previous_version']}). Before: {pd.Timestamp(first['before_from']).date().isoformat()} – "
+    st.caption(f"Policy {common.md_escape(first['policy_version'])} was first recorded on {changed_on.isoformat()} "
+               f"(previous: {common.md_escape(first['previous_version'])})."
+               f" Before: {pd.Timestamp(first['before_from']).date().isoformat()} – "
                f"{(changed_on - timedelta(days=1)).isoformat()}; after: {changed_on.isoformat()} – "
                f"{pd.Timestamp(first['after_to']).date().isoformat()}. The date range does not apply here. "
                "Weeks are counted from the day of the change.")

@@ -108,7 +108,8 @@ errors: dict[str, str] = state.get("lr_errors") or {}
 if logged := state.get("lr_logged"):
     due = logged["due_date"]
     with st.container(border=True):
-        st.success(f"Logged **{logged['request_id']}** for {logged['customer']}.", icon="✅")
+        st.success(f"Logged **{common.md_escape(logged['request_id'])}** for {common.md_escape(logged['customer'])}.",
+                   icon="✅")
         cols = st.columns(2)
         cols[0].metric("Statutory due date", "At once" if due is None else f"{due:%a %Y-%m-%d}",
                        help="GDPR Art. 12(3): one month from receipt, counted per Regulation 1182/71 on the "
@@ -127,12 +128,12 @@ if errors:
 
 def _field_error(field: str) -> None:
     if field in errors:
-        st.error(f"**{FIELD_LABELS[field]}:** {errors[field]}")
+        st.error(f"**{FIELD_LABELS[field]}:** {common.md_escape(errors[field])}")
 
 
 duplicates = state.get("lr_duplicates")
 if duplicates and not errors:
-    ids = ", ".join(duplicates["ids"])
+    ids = common.md_escape(", ".join(duplicates["ids"]))
     st.warning(f"**Likely duplicate of {ids}**: same requester, customer and type within 30 days. "
                "Check that it is not the same request before logging it again; to log it anyway, tick the "
                "confirmation at the bottom of the form and submit again.", icon="⚠️")

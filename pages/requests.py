@@ -275,7 +275,7 @@ except (requests.RequestInputError, StoreError) as error:
     st.stop()
 
 st.divider()
-st.subheader(f"{selected} · {lifecycle.REQUEST_TYPES.get(request_type, request_type)}")
+st.subheader(f"{common.md_escape(selected)} · {lifecycle.REQUEST_TYPES.get(request_type, request_type)}")
 st.text(f"For {detail['customer_name']} ({detail['customer_id']}) · received {_local_time(detail['received_at'])}"
         f" via {lifecycle.CHANNELS.get(detail['channel'], detail['channel'])}")
 

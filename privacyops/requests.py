@@ -275,6 +275,8 @@ def _extension(detail: Mapping[str, Any], at: datetime, reason: str | None,
         errors["notified_at"] = "The time the requester was told needs a time zone."
     elif notified_at > now_utc():
         errors["notified_at"] = "The requester cannot have been told in the future."
+    elif to_utc_naive(notified_at) < detail["received_at"]:
+        errors["notified_at"] = "The requester cannot have been told before the request was received."
     if errors:
         raise RequestInputError(errors)
     received = from_utc_naive(detail["received_at"])

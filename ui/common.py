@@ -6,6 +6,7 @@ UI only; everything it knows about data comes from privacyops.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -47,6 +48,11 @@ def _cached_query(path: str, name: str, params: tuple[tuple[str, Any], ...]) -> 
 def query(name: str, **params: Any) -> pd.DataFrame:
     """Run queries/NAME.sql through the cache; the store path is part of the key."""
     return _cached_query(str(default_db_path().resolve()), name, tuple(sorted(params.items())))
+
+
+def query_live(name: str, **params: Any) -> pd.DataFrame:
+    """Run queries/NAME.sql without the cache, for what changes on every look (the access log)."""
+    return store().query(name, **params)
 
 
 def after_write() -> None:
@@ -259,8 +265,9 @@ def _parse_date(raw: str | None) -> date | None:
 
 def _initial_filters() -> Filters:
     params = st.query_params
-    end = _parse_date(params.get("to")) or today()
-    start = _parse_date(params.get("from")) or (end - timedelta(days=364))
+    # A copied link may carry dates past today (or reversed): clamp them, the date picker allows neither.
+    end = min(_parse_date(params.get("to")) or today(), today())
+    start = min(_parse_date(params.get("from")) or (end - timedelta(days=364)), today())
     if start > end:
         start, end = end, start
     return Filters(start, end, params.get("customer") or None)
@@ -370,8 +377,19 @@ def demo_banner() -> None:
                 icon="🧪")
 
 
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#~$|])")
+
+
+def md_escape(text: Any) -> str:
+    """Stored or typed text made safe to put inside a Markdown string: every Markdown character is
+    escaped, so a name like '**x**' or '[a](b)' shows as typed and never becomes a link or HTML."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+
+
 def show_store_error(error: StoreError) -> None:
-    st.error(f"**{error.title}.** {error}")
+    """The title in bold; the message (which may quote typed values) as plain text."""
+    st.error(f"**{error.title}.**")
+    st.text(str(error))
 
 
 def empty_state(message: str) -> None:

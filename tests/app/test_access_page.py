@@ -34,6 +34,25 @@ def test_an_invalid_grant_writes_nothing(empty_app_store):
     at.text_input(key="grant_principal").input("not an address")
     at.button[0].click()
     at.run()
-    assert "is not an email address" in " ".join(e.value for e in at.error)
+    assert at.error and "is not an email address" in " ".join(t.value for t in at.text)
     assert empty_app_store.query("access_grants").empty
     assert empty_app_store.query("access_log_chain").empty
+
+
+def test_a_link_with_dates_past_today_still_opens(demo_app_store):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["from"] = "2099-01-01"
+    at.query_params["to"] = "2099-12-31"
+    at.run()
+    assert not at.exception, at.exception
+
+
+def test_markdown_in_stored_text_is_escaped():
+    from ui.common import md_escape
+
+    assert md_escape("**x** [a](http://e.test) <b>") == r"\*\*x\*\* \[a\](http://e.test) \<b\>"
+    assert md_escape("DSR-000001") == "DSR-000001"

@@ -205,3 +205,12 @@ def test_history_holds_no_contact_details(customer_store):
     with customer_store.cursor() as cur:
         text = " ".join(r[0] for r in cur.execute("SELECT changes || note FROM request_history").fetchall())
     assert "@example.com" not in text.lower() and "Karin" not in text and "Vill se" not in text
+
+
+def test_extension_told_before_receipt_is_refused(customer_store):
+    rid = requests.log(customer_store, new(), actor=AGENT).request_id
+    requests.apply(customer_store, rid, "forward", actor=AGENT, at=at(6))
+    with pytest.raises(RequestInputError) as caught:
+        requests.apply(customer_store, rid, "extend", actor=AGENT, at=at(7), extension_reason="x",
+                       notified_at=at(4))
+    assert "before the request was received" in caught.value.errors["notified_at"]
