@@ -36,6 +36,7 @@ EVENTS: dict[str, str] = {
     "export": "Export downloaded",
     "explorer_query": "Explorer query",
     "anonymise": "Contact details anonymised",
+    "setting_change": "Rule setting changed",
 }
 
 # What each role may do beyond seeing its pages (the pages themselves: ui/nav.py).
@@ -48,6 +49,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "edit_customers": frozenset({"admin"}),
     "edit_access": frozenset({"admin"}),
     "view_access_log": frozenset({"admin"}),
+    "edit_settings": frozenset({"admin"}),
 }
 
 

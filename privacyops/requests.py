@@ -323,6 +323,9 @@ def clock(store: Store, request_id: str, today: date) -> RequestClock:
         return RequestClock(None, None, None, _as_date(row["forward_due_date"]),
                             "A consent withdrawal takes effect at once (GDPR Art. 7(3)); no one-month clock.",
                             None)
+    if deadlines.due_date(received, eves_are_holidays=eves) != due:
+        # Logged under the other eves setting (it changed since): explain the date that was counted then.
+        eves = not eves
     explanation = deadlines.explain_due_date(received, eves_are_holidays=eves)
     if effective != due:
         explanation += (" Extended by two months (Art. 12(3)): "

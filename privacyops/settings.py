@@ -54,3 +54,20 @@ class RuleSettings:
             contact_evidence_years=int(merged["contact_evidence_years"]),
             soon_due_days=int(merged["soon_due_days"]),
         )
+
+
+def parse(key: str, raw: str) -> str:
+    """The stored text of a setting's new value, or ValueError saying what is allowed."""
+    if key not in SETTINGS:
+        raise ValueError(f"'{key}' is not a setting; settings: {', '.join(SETTINGS)}.")
+    text = str(raw).strip().lower()
+    if key == "eves_are_holidays":
+        if text not in {"true", "false"}:
+            raise ValueError("Choose true or false.")
+        return text
+    limits = {"consent_renewal_months": (1, 13), "refusal_quiet_months": (1, 24),
+              "contact_evidence_years": (1, 10), "soon_due_days": (1, 30)}
+    low, high = limits[key]
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise ValueError(f"{SETTINGS[key].label}: a whole number from {low} to {high}.")
+    return str(int(text))

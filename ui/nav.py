@@ -37,6 +37,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/import_data.py", "Import", "📤", "Data", frozenset({"support", "analyst", "admin"}), "import"),
     PageSpec("pages/customers.py", "Customers", "🏢", "Admin", frozenset({"admin"}), "customers"),
     PageSpec("pages/access.py", "Access", "🔐", "Admin", frozenset({"admin"}), "access"),
+    PageSpec("pages/rules.py", "Rules", "📜", "Management", frozenset({"management", "admin"}), "rules"),
 )
 
 SECTION_ORDER = ("Management", "Support", "Analysis", "Data", "Admin")

@@ -18,7 +18,7 @@ CREATE TABLE access_log (
     actor       VARCHAR NOT NULL,
     event       VARCHAR NOT NULL CHECK (event IN (
         'sign_in', 'sign_out', 'access_denied', 'role_change', 'reveal', 'export', 'explorer_query',
-        'anonymise')),
+        'anonymise', 'setting_change')),
     target      VARCHAR NOT NULL,
     detail      VARCHAR NOT NULL,
     prev_hash   VARCHAR NOT NULL,

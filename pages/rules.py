@@ -1,0 +1,84 @@
+"""Rules (admin): every rule behind the numbers, in words, with the settings a DPO signs off.
+
+rules.md: "every rule must be visible and explainable in the UI"; where sources disagree, the default
+is the reading that is never late, and it is a setting.
+"""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from privacyops import access, deadlines, rule_settings
+from privacyops.settings import SETTINGS
+from ui import common
+
+user = common.require_page("pages/rules.py")
+st.title("📜 Rules and settings")
+st.caption("The legal rules Privacy Ops counts with, and the choices a DPO signs off. Not legal advice.")
+
+current = common.rule_settings()
+values = {"eves_are_holidays": "true" if current.eves_are_holidays else "false",
+          "consent_renewal_months": str(current.consent_renewal_months),
+          "refusal_quiet_months": str(current.refusal_quiet_months),
+          "contact_evidence_years": str(current.contact_evidence_years),
+          "soon_due_days": str(current.soon_due_days)}
+
+st.subheader("Settings")
+stored = common.query("rule_settings")
+changed = {row.key: (row.updated_at, row.updated_by) for row in stored.itertuples()}
+st.dataframe(pd.DataFrame([
+    {"Setting": s.label, "Value": values[key], "Default": s.default, "Why": s.why,
+     "Last changed": f"{changed[key][0]:%Y-%m-%d %H:%M} UTC by {changed[key][1]}" if key in changed else "never"}
+    for key, s in SETTINGS.items()]), hide_index=True, width="stretch")
+
+
+def _save() -> None:
+    state = st.session_state
+    try:
+        saved = rule_settings.save_setting(common.store(), state["rule_key"], state["rule_value"],
+                                           actor=user.email, actor_role=user.role)
+    except (ValueError, access.AccessError) as error:
+        state["rule_message"] = ("error", str(error))
+        return
+    common.after_write()
+    state["rule_message"] = ("success", "Saved." if saved else "That is already the value.")
+
+
+if access.may(user.role, "edit_settings"):
+    with st.form("rule_form"):
+        left, right = st.columns([2, 1])
+        left.selectbox("Setting", list(SETTINGS), key="rule_key", format_func=lambda k: SETTINGS[k].label)
+        right.text_input("New value", key="rule_value", placeholder="true / false, or a number")
+        st.form_submit_button("Save setting", type="primary", on_click=_save)
+    if message := st.session_state.pop("rule_message", None):
+        (st.error if message[0] == "error" else st.success)(message[0].title())
+        st.text(message[1])
+    st.caption("A change applies from the moment it is saved and is recorded in the access log. Requests already "
+               "logged keep the due date counted when they arrived.")
+
+st.subheader("The one-month deadline (GDPR Art. 12(3), Regulation 1182/71)")
+st.markdown(
+    "- The day of receipt (a Europe/Stockholm date) is not counted.\n"
+    "- The period ends on the same date in the following month, or on that month's last day when the date "
+    "does not exist.\n"
+    "- A Saturday, Sunday or Swedish public holiday moves the end to the next working day, repeatedly.\n"
+    "- An extension of two further months counts three months from receipt, and applies only if decided and "
+    "told to the requester by the one-month date.\n"
+    "- Waiting for identity proof pauses the clock as shown on the request; alerts still count to the "
+    "un-paused date.")
+today = common.today()
+example = st.date_input("Try a receipt date", value=today, key="rule_example")
+if isinstance(example, date):
+    st.text(deadlines.explain_due_date(example, eves_are_holidays=current.eves_are_holidays))
+    st.text("Extended: " + deadlines.explain_due_date(example, months=3,
+                                                       eves_are_holidays=current.eves_are_holidays))
+
+st.subheader("Swedish public holidays counted")
+years = [today.year, today.year + 1]
+holidays = [{"Date": day, "Weekday": f"{day:%A}", "Holiday": name}
+            for year in years
+            for day, name in sorted(deadlines.public_holidays(
+                year, eves_are_holidays=current.eves_are_holidays).items())]
+st.dataframe(pd.DataFrame(holidays), hide_index=True, width="stretch",
+             column_config={"Date": st.column_config.DateColumn(format="YYYY-MM-DD")})

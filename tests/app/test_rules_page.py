@@ -1,0 +1,37 @@
+"""The Rules page: the settings with their reasons, and a change that lands with its access-log entry."""
+
+from __future__ import annotations
+
+from privacyops import requests
+from tests.app.conftest import open_page, texts
+
+
+def test_rules_page_shows_settings_and_explains_a_date(empty_app_store):
+    at = open_page("pages/rules.py")
+    assert not at.exception, at.exception
+    settings_table = at.dataframe[0].value
+    assert "Treat Midsummer, Christmas and New Year's Eve as holidays" in settings_table["Setting"].tolist()
+    assert any("One month later" in t.value for t in at.text)
+    assert "Regulation 1182/71" in texts(at)
+
+
+def test_changing_a_setting_is_stored_and_logged(empty_app_store):
+    at = open_page("pages/rules.py")
+    at.selectbox(key="rule_key").select("eves_are_holidays")
+    at.text_input(key="rule_value").input("true")
+    at.button[0].click()
+    at.run()
+    assert not at.exception and not at.error
+    assert requests.rule_settings(empty_app_store).eves_are_holidays is True
+    log = empty_app_store.query("access_log_chain")
+    assert log[["event", "target"]].values.tolist() == [["setting_change", "eves_are_holidays"]]
+
+
+def test_an_invalid_value_writes_nothing(empty_app_store):
+    at = open_page("pages/rules.py")
+    at.selectbox(key="rule_key").select("soon_due_days")
+    at.text_input(key="rule_value").input("ninety")
+    at.button[0].click()
+    at.run()
+    assert at.error and any("whole number from 1 to 30" in t.value for t in at.text)
+    assert empty_app_store.query("rule_settings").empty
