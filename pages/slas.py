@@ -180,6 +180,25 @@ else:
                f"{int(tools['clarification_pauses']):,} for clarification). The on-time figures above count "
                "against the un-paused due date.")
 
+# --- the processor's clock: forwarding to the controller ---------------------------------------
+
+st.subheader("Forwarding to the customer")
+forwarding = common.query("sla_forwarding", as_of=as_of, **period).iloc[0]
+if not int(forwarding["received_requests"]):
+    common.empty_state("No requests that reached Expandra directly were received in this period.")
+else:
+    tiles = st.columns(4)
+    tiles[0].metric("Forwarded on time", common.fmt_pct(forwarding["forward_on_time_rate"]), border=True,
+                    help="Forwarded on or before the forwarding deadline in the customer's DPA / forwarded or past "
+                         "that deadline (GDPR Art. 28(3)(e); EDPB Guidelines 07/2020 paras 127-129).")
+    tiles[1].metric("Forwarded in time", common.fmt_int(forwarding["forwarded_on_time"]), border=True)
+    tiles[2].metric("Forwarded late", common.fmt_int(forwarding["forwarded_late"]), border=True,
+                    help="Forwarded after the DPA's deadline: a breach of the processor's own term.")
+    tiles[3].metric("Not forwarded, past due", common.fmt_int(forwarding["not_forwarded_past_due"]), border=True,
+                    help="Open, not yet forwarded, and past the DPA's forwarding deadline today.")
+    st.caption("Requests that reached Expandra directly (not via the customer), received in the period. The "
+               "controller's one-month clock runs from Expandra's receipt all the same (rules.md 2).")
+
 # --- the open queue ---------------------------------------------------------------------------
 
 st.subheader("Open requests by days left")

@@ -1,0 +1,32 @@
+"""queries/sla_forwarding.sql on a hand-made store: the processor's forwarding clock (rules.md 2)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from privacyops import requests
+from privacyops.requests import NewRequest
+
+AGENT = "agent@example.com"
+
+
+def logged(store, channel: str = "email") -> str:
+    return requests.log(store, NewRequest("C01", "access", datetime(2025, 3, 5, 9, tzinfo=UTC), channel,
+                                          "someone@example.com"), actor=AGENT).request_id
+
+
+def test_forwarding_on_time_late_and_overdue(customer_store):
+    # C01 forwards within 5 working days: received Wednesday 5 March 2025 -> forward by Wednesday 12 March.
+    on_time, late, not_yet, via_customer = (logged(customer_store), logged(customer_store), logged(customer_store),
+                                            logged(customer_store, "customer"))
+    requests.apply(customer_store, on_time, "forward", actor=AGENT, at=datetime(2025, 3, 12, 15, tzinfo=UTC))
+    requests.apply(customer_store, late, "forward", actor=AGENT, at=datetime(2025, 3, 13, 8, tzinfo=UTC))
+    row = customer_store.query("sla_forwarding", start=date(2025, 3, 1), end=date(2025, 3, 31), customer="",
+                               as_of=date(2025, 3, 20)).iloc[0]
+    counts = (row.received_requests, row.forwarded_on_time, row.forwarded_late, row.not_forwarded_past_due)
+    assert counts == (3, 1, 1, 1)
+    assert row.forward_on_time_rate == 1 / 3
+    before = customer_store.query("sla_forwarding", start=date(2025, 3, 1), end=date(2025, 3, 31), customer="",
+                                  as_of=date(2025, 3, 12)).iloc[0]
+    assert before.not_forwarded_past_due == 0   # the deadline day itself is not late
+    assert not_yet and via_customer
