@@ -40,14 +40,17 @@ FROM requests AS r;
 
 -- Retention (rules.md 4). A record's retention ends on the date its source set, or else on the day
 -- its last use plus the customer's current term for its category: a changed term moves the end at
--- once. It is in the backlog from that day until it is deleted or anonymised.
+-- once. It is in the backlog from that day until it is deleted or anonymised. Days are Stockholm
+-- calendar days, like every other date the dashboard compares with today.
 CREATE VIEW retention_status AS
 SELECT
     r.*,
-    coalesce(r.retention_ends_on, CAST(r.last_used_at AS DATE) + t.retention_days) AS effective_end_on,
+    coalesce(r.retention_ends_on,
+             CAST((r.last_used_at AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Stockholm' AS DATE)
+                 + t.retention_days)                                               AS effective_end_on,
     t.retention_days,
     t.end_action,
-    CAST(r.disposed_at AS DATE)                                                    AS disposed_on
+    CAST((r.disposed_at AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Stockholm' AS DATE) AS disposed_on
 FROM retention_records AS r
 LEFT JOIN customer_retention_terms AS t
     ON t.customer_id = r.customer_id AND t.data_category = r.data_category;

@@ -73,8 +73,10 @@ WHERE $customer = '' OR customer_id = $customer
 BACKLOG_SQL = """
 SELECT count(*) AS backlog, max($today - end_on) AS oldest
 FROM (
-    SELECT coalesce(r.retention_ends_on, CAST(r.last_used_at AS DATE) + t.retention_days) AS end_on,
-           CAST(r.disposed_at AS DATE) AS disposed
+    SELECT coalesce(r.retention_ends_on,
+                        CAST(timezone('Europe/Stockholm', timezone('UTC', r.last_used_at)) AS DATE)
+                        + t.retention_days) AS end_on,
+           CAST(timezone('Europe/Stockholm', timezone('UTC', r.disposed_at)) AS DATE) AS disposed
     FROM retention_records AS r
     JOIN customer_retention_terms AS t ON t.customer_id = r.customer_id AND t.data_category = r.data_category
     WHERE $customer = '' OR r.customer_id = $customer

@@ -24,8 +24,10 @@ PAGE = "pages/retention.py"
 BASE = """
     WITH r AS (
         SELECT rr.record_id, rr.customer_id, rr.data_category,
-               coalesce(rr.retention_ends_on, CAST(rr.last_used_at AS DATE) + t.retention_days) AS end_on,
-               CAST(rr.disposed_at AS DATE) AS disposed_on
+               coalesce(rr.retention_ends_on,
+                        CAST(timezone('Europe/Stockholm', timezone('UTC', rr.last_used_at)) AS DATE)
+                        + t.retention_days) AS end_on,
+               CAST(timezone('Europe/Stockholm', timezone('UTC', rr.disposed_at)) AS DATE) AS disposed_on
         FROM retention_records AS rr
         LEFT JOIN customer_retention_terms AS t
                ON t.customer_id = rr.customer_id AND t.data_category = rr.data_category

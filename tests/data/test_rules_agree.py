@@ -63,7 +63,8 @@ def test_retention_status_agrees_with_retention_rules(customer_store):
     with customer_store.cursor() as cur:
         rows = dict((r[0], r[1:]) for r in cur.execute(
             "SELECT record_id, effective_end_on, disposed_on FROM retention_status").fetchall())
-    assert rows["R1"][0] == retention.retention_end(date(2024, 3, 1), 365)
+    # Last used 23:30 UTC on 1 March 2024 is 00:30 on 2 March in Stockholm: the Stockholm day counts.
+    assert rows["R1"][0] == retention.retention_end(date(2024, 3, 2), 365)
     assert rows["R2"][0] == retention.retention_end(date(2024, 3, 1), 365, date(2024, 6, 1))
     assert rows["R2"][1] == date(2024, 7, 1)
 
