@@ -24,14 +24,5 @@ SELECT
                                                                                 AS marketing_rate,
     min(given_at)                                                               AS first_given_at,
     max(given_at)                                                               AS last_given_at
-FROM consent_facts
-WHERE given_on BETWEEN $start AND $end
-  AND ($customer = '' OR customer_id = $customer)
-  AND (len($countries) = 0 OR list_contains($countries, country))
-  AND (len($methods) = 0 OR list_contains($methods, method))
-  AND (len($policy_versions) = 0 OR list_contains($policy_versions, policy_version))
-  AND (len($sources) = 0 OR list_contains($sources, source))
-  AND (len($purposes) = 0
-       OR (functional AND list_contains($purposes, 'functional'))
-       OR (analytics AND list_contains($purposes, 'analytics'))
-       OR (marketing AND list_contains($purposes, 'marketing')))
+FROM explore_consent($start, $end, $customer, $countries, $purposes, $methods, $policy_versions,
+                     $sources)

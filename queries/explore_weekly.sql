@@ -10,16 +10,7 @@
 -- param $sources: VARCHAR[], sources to keep; [] means all
 -- returns: week_start, method, records
 SELECT CAST(date_trunc('week', given_on) AS DATE) AS week_start, method, count(*) AS records
-FROM consent_facts
-WHERE given_on BETWEEN $start AND $end
-  AND ($customer = '' OR customer_id = $customer)
-  AND (len($countries) = 0 OR list_contains($countries, country))
-  AND (len($methods) = 0 OR list_contains($methods, method))
-  AND (len($policy_versions) = 0 OR list_contains($policy_versions, policy_version))
-  AND (len($sources) = 0 OR list_contains($sources, source))
-  AND (len($purposes) = 0
-       OR (functional AND list_contains($purposes, 'functional'))
-       OR (analytics AND list_contains($purposes, 'analytics'))
-       OR (marketing AND list_contains($purposes, 'marketing')))
+FROM explore_consent($start, $end, $customer, $countries, $purposes, $methods, $policy_versions,
+                     $sources)
 GROUP BY ALL
 ORDER BY week_start, method

@@ -58,3 +58,21 @@ LEFT JOIN customer_retention_terms AS t
 -- The backlog, as of day d: retention has ended by d and the record was not deleted or anonymised by d.
 CREATE MACRO in_retention_backlog(end_on, disposed_on, d) AS
     end_on <= d AND (disposed_on IS NULL OR disposed_on > d);
+
+-- The Explore page's filters, defined once: consent records of a date range (UTC dates of given_at) and
+-- customer ('' = all), in the listed countries, methods, policy versions and sources (an empty list =
+-- any), with at least one of the listed purposes switched on (an empty list = any).
+CREATE MACRO explore_consent(start_on, end_on, customer, countries, purposes, methods, policy_versions, sources)
+AS TABLE
+SELECT *
+FROM consent_facts
+WHERE given_on BETWEEN start_on AND end_on
+  AND (customer = '' OR customer_id = customer)
+  AND (len(countries) = 0 OR list_contains(countries, country))
+  AND (len(methods) = 0 OR list_contains(methods, method))
+  AND (len(policy_versions) = 0 OR list_contains(policy_versions, policy_version))
+  AND (len(sources) = 0 OR list_contains(sources, source))
+  AND (len(purposes) = 0
+       OR (functional AND list_contains(purposes, 'functional'))
+       OR (analytics AND list_contains(purposes, 'analytics'))
+       OR (marketing AND list_contains(purposes, 'marketing')));
