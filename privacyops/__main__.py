@@ -6,6 +6,7 @@ Exit codes: 0 done, 1 the work was refused or failed (the message says what to d
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -126,6 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as error:
         print(f"{error.title}: {error}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (e.g. `stats | head`): stop quietly, as command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("Interrupted; nothing half-written was kept.", file=sys.stderr)
         return 130

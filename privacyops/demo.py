@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from privacyops import clock, deadlines, history, lifecycle
 from privacyops.settings import RuleSettings
-from privacyops.store import Store
+from privacyops.store import Store, run_named
 
 DEFAULT_SEED = 20261125
 DEMO_SNAPSHOT_UTC = time(6, 0)   # the instant "now" of the demo store, on `today`
@@ -288,7 +288,7 @@ def clear(store: Store) -> None:
         indexes = [row[0] for row in cur.execute(
             "SELECT sql FROM duckdb_indexes() WHERE database_name = current_database() AND schema_name = 'main' "
             "AND list_contains($names, table_name) AND sql IS NOT NULL ORDER BY index_name", wanted).fetchall()]
-        for table in DATA_TABLES:            # children first
+        for table in DATA_TABLES:            # children first; identifiers from the fixed tuple above
             cur.execute(f"DROP TABLE {table}")
         for table in reversed(DATA_TABLES):  # parents first
             cur.execute(definitions[table])
@@ -336,8 +336,8 @@ def generate(store: Store, events: int, *, seed: int = DEFAULT_SEED, today: date
         for name in ("demo_slots", "demo_due", "demo_forward_due", "demo_customer_mix",
                      "demo_request_base", "demo_request_final"):
             cur.execute(f"DROP TABLE IF EXISTS {name}")
-        counts = {table: cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 -- fixed names
-                  for table in reversed(DATA_TABLES)}
+        stored = dict(run_named(cur, "store_counts").fetchall())
+        counts = {table: stored[table] for table in reversed(DATA_TABLES)}
         report("Saving (commit)", 0.84)
         return counts
 
