@@ -29,14 +29,18 @@ import holidays
 __all__ = [
     "STOCKHOLM",
     "add_months",
+    "answer_by_date",
     "days_left",
     "due_date",
     "explain_due_date",
     "extended_due_date",
     "extension_allowed",
+    "extension_applies",
     "forward_due_date",
+    "is_answered_on_time",
     "is_working_day",
     "non_working_reason",
+    "pause_moves_deadline",
     "paused_days",
     "paused_due_date",
     "public_holidays",
@@ -421,24 +425,78 @@ def paused_days(pauses: Iterable[tuple[date, date | None]], today: date) -> int:
 
 
 def paused_due_date(
-    due: date,
+    received: date | datetime,
     pauses: Iterable[tuple[date, date | None]],
     today: date,
     *,
+    months: int = ONE_MONTH,
     eves_are_holidays: bool = False,
 ) -> date:
     """The deadline moved by the paused days (rules.md 1, "Pausing").
 
-    ``due`` plus ``paused_days(pauses, today)`` calendar days, rolled to a working day per
-    Regulation 1182/71 Art. 3(4). With no paused days ``due`` is returned unchanged. Alerts
-    should still run against the un-paused ``due`` (GDPR Art. 12(3) itself has no pause).
+    The paused days (``paused_days``) are added to the *unrolled* end of the period (the same date
+    ``months`` months after the Stockholm day of receipt, or that month's last day, Regulation
+    1182/71 Art. 3(2)(c)), and only then is the result rolled past Saturdays, Sundays and public
+    holidays (Art. 3(4)). Adding them to the already-rolled date would give a later date than the
+    law allows: received 5 March 2025 (one month: Saturday 5 April), paused 10-12 March (2 days):
+    5 April + 2 = Monday 7 April, not 7 April + 2 = 9 April. With no paused days this is the
+    ordinary deadline. Pass only the pauses that move the deadline (``pause_moves_deadline``).
     """
+    start = stockholm_date(received)
     stopped = paused_days(pauses, today)
-    if stopped == 0:
-        return due
-    return roll_to_working_day(
-        due + timedelta(days=stopped), eves_are_holidays=eves_are_holidays
-    )
+    return roll_to_working_day(add_months(start, months) + timedelta(days=stopped),
+                               eves_are_holidays=eves_are_holidays)
+
+
+def pause_moves_deadline(
+    received: date | datetime,
+    reason: str,
+    asked_on: date,
+    *,
+    within_working_days: int,
+    eves_are_holidays: bool = False,
+) -> bool:
+    """Whether a pause stops the statutory clock (rules.md 1, "Pausing").
+
+    The GDPR has no pause; supervisory practice (IMY; EDPB 01/2022 on identification) accepts that
+    the clock waits for identity proof the controller asked for without undue delay. Our reading (a
+    setting): only an identity check asked for within ``within_working_days`` working days of
+    receipt moves the deadline, counted like the forwarding term (the day of receipt not counted).
+    Other pauses (clarification) are recorded and shown but move nothing.
+    """
+    if reason != "identity":
+        return False
+    latest = forward_due_date(received, within_working_days, eves_are_holidays=eves_are_holidays)
+    return asked_on <= latest
+
+
+def answer_by_date(
+    received: date | datetime,
+    *,
+    extended: bool,
+    refused: bool,
+    pauses: Iterable[tuple[date, date | None]] = (),
+    today: date | None = None,
+    eves_are_holidays: bool = False,
+) -> date:
+    """The date a request had to be answered by: the one every on-time figure compares with.
+
+    GDPR Art. 12(3): one month, or three when validly extended; Art. 12(4): a refusal (the reasons
+    and the note on the right to complain) is due within the one month even when the request was
+    extended (rules.md 1). Qualifying pauses move it (``paused_due_date``). ``pauses`` are the
+    (start, end) Stockholm dates of the pauses that move the deadline; an open one counts to
+    ``today``.
+    """
+    months = EXTENDED_MONTHS if extended and not refused else ONE_MONTH
+    spans = list(pauses)
+    return paused_due_date(received, spans, today or stockholm_date(received), months=months,
+                           eves_are_holidays=eves_are_holidays)
+
+
+def is_answered_on_time(answered_on: date, answer_by: date) -> bool:
+    """On time when answered on or before the answer-by date: the last day of the period is still
+    inside it (Regulation 1182/71 Art. 3(2)(c)); the day after is late."""
+    return answered_on <= answer_by
 
 
 def days_left(due: date, today: date) -> int:
@@ -459,12 +517,27 @@ def extension_allowed(
 ) -> tuple[bool, str]:
     """Whether the two-month extension of GDPR Art. 12(3) applies, and why (not).
 
+    Counts the request's deadlines from ``received``; a request already logged has them stored:
+    check it with ``extension_applies`` and its own dates (rules.md 1, issue: a changed eves setting
+    must not move a logged request's deadline).
+    """
+    return extension_applies(
+        due_date(received, eves_are_holidays=eves_are_holidays),
+        extended_due_date(received, eves_are_holidays=eves_are_holidays),
+        decided_on, notified_on)
+
+
+def extension_applies(
+    due: date, extended_due: date, decided_on: date, notified_on: date
+) -> tuple[bool, str]:
+    """Whether the two-month extension of GDPR Art. 12(3) applies to a request whose one-month
+    deadline is ``due`` (and three-month deadline ``extended_due``), and why (not).
+
     The period "may be extended by two further months" only if the data subject is told, with
     reasons, "within one month of receipt": both the decision and the notice must fall on or
-    before the one-month due date (``due_date``, Regulation 1182/71 Art. 3). An extension
-    recorded after the one-month date does not apply (rules.md 1).
+    before the one-month due date. An extension recorded after the one-month date does not apply
+    (rules.md 1).
     """
-    due = due_date(received, eves_are_holidays=eves_are_holidays)
     problems = []
     if decided_on > due:
         problems.append(f"it was decided on {_english_date(decided_on)}")
@@ -477,10 +550,9 @@ def extension_allowed(
             "within the first month)."
         )
         return False, why_not
-    extended = extended_due_date(received, eves_are_holidays=eves_are_holidays)
     why = (
         f"The extension applies: decided on {_english_date(decided_on)} and the requester told "
         f"on {_english_date(notified_on)}, both on or before the one-month deadline of "
-        f"{_english_date(due)}; the deadline is now {_english_date(extended)}."
+        f"{_english_date(due)}; the deadline is now {_english_date(extended_due)}."
     )
     return True, why

@@ -319,6 +319,7 @@ def generate(store: Store, events: int, *, seed: int = DEFAULT_SEED, today: date
         ("Customers and retention terms", 0.01, _insert_customers),
         ("Consent records", 0.02, _insert_consent_records),
         ("Requests and pauses", 0.72, _insert_requests),
+        ("The rules' corner cases", 0.73, _shape_rule_cases),
         ("Request history", 0.74, _insert_request_history),
         ("Retention records", 0.79, _insert_retention_records),
         ("Store meta", 0.83, _insert_store_meta),
@@ -869,10 +870,101 @@ def _insert_requests(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
         FROM demo_request_final
     """)
     cur.execute("""
-        INSERT INTO request_pauses (request_id, paused_at, reason, resumed_at)
-        SELECT request_id, make_timestamp(pause_us), pause_reason_final, make_timestamp(resume_us)
+        INSERT INTO request_pauses (request_id, paused_at, reason, resumed_at, asked_at)
+        SELECT request_id, make_timestamp(pause_us), pause_reason_final, make_timestamp(resume_us),
+            make_timestamp(pause_us)
         FROM demo_request_final WHERE pause_us IS NOT NULL
     """)
+
+
+# --- the rules' corner cases (issue 8) -------------------------------------------------------------
+
+# Every 53rd request (not a showcase one, not one the customer sent us) is about Expandra's own website
+# statistics: Expandra is the controller (policy section 2), so it has no customer and is never forwarded.
+_OWN_REQUEST_EVERY = 53
+
+
+def _shape_rule_cases(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
+    """Make the rules' corners visible: requests where Expandra is the controller, controller-handled
+    requests whose answer date the customer told us, and pauses that do or do not move the deadline
+    (rules.md 1, Pausing), with the deadlines they move computed by `deadlines` as `requests.apply()` does.
+    Refusals after an extension, withdrawn and controller-handled requests come from the plan itself."""
+    cur.execute("UPDATE requests SET eves_are_holidays = $eves", {"eves": plan.eves_are_holidays})
+    cur.execute(f"""
+        UPDATE demo_request_final SET
+            customer_id = NULL, forward_due_date = NULL, forward_us = NULL,
+            status = CASE status WHEN 'forwarded' THEN 'logged' ELSE status END,
+            updated_us = greatest(created_us, start_us, pause_us, resume_us, extend_us, close_us)
+        WHERE k % {_OWN_REQUEST_EVERY} = 7 AND showcase_open IS NULL AND oldest_rank > {len(_CLOSED_SHOWCASE)}
+          AND channel <> 'customer' AND coalesce(planned_outcome, '') <> 'forwarded_only'
+    """)  # noqa: S608 -- only this module's integer constants are interpolated
+    cur.execute("""
+        UPDATE requests AS q SET customer_id = NULL, forward_due_date = NULL, forwarded_at = NULL,
+            status = f.status, updated_at = make_timestamp(f.updated_us)
+        FROM demo_request_final AS f
+        WHERE f.request_id = q.request_id AND f.customer_id IS NULL
+    """)
+    # Half the customers tell us when they answered a request they handled themselves (rules.md 2).
+    cur.execute("""
+        UPDATE requests SET controller_answered_on = least(
+            CAST((closed_at AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Stockholm' AS DATE)
+                + CAST(hash(request_id, 'controller answer') % 14 AS INTEGER),
+            $today)
+        WHERE outcome = 'forwarded_only' AND hash(request_id, 'controller told') % 2 = 0
+    """, {"today": plan.today})
+    _demo_paused_deadlines(cur, plan)
+
+
+def _demo_paused_deadlines(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
+    """Decide for each pause whether it moves the deadline, and store the moved deadlines."""
+    settings = RuleSettings.from_values(dict(cur.execute("SELECT key, value FROM settings").fetchall()))
+    pauses = cur.execute("""
+        SELECT p.request_id, p.paused_at, p.reason, p.asked_at, p.resumed_at, r.received_at,
+               r.extended_due_date IS NOT NULL AS extended
+        FROM request_pauses AS p JOIN requests AS r USING (request_id)
+        WHERE r.due_date IS NOT NULL
+        ORDER BY p.request_id, p.paused_at
+    """).fetchall()
+    eves = plan.eves_are_holidays
+    moves_col, moved = [], {}
+    for request_id, paused_at, reason, asked_at, resumed_at, received_at, extended in pauses:
+        received = clock.from_utc_naive(received_at)
+        moves = deadlines.pause_moves_deadline(
+            received, reason, deadlines.stockholm_date(clock.from_utc_naive(asked_at)),
+            within_working_days=settings.identity_pause_working_days, eves_are_holidays=eves)
+        moves_col.append((request_id, paused_at, moves))
+        if moves:
+            span = (deadlines.stockholm_date(clock.from_utc_naive(paused_at)),
+                    None if resumed_at is None else deadlines.stockholm_date(clock.from_utc_naive(resumed_at)))
+            moved.setdefault(request_id, (received, extended, []))[2].append(span)
+    if not moves_col:
+        return
+    decided = pa.table({"request_id": [r for r, _, _ in moves_col],
+                        "paused_at": pa.array([p for _, p, _ in moves_col], pa.timestamp("us")),
+                        "moves_deadline": [m for _, _, m in moves_col]})
+    _register(cur, "demo_pause_decisions", decided)
+    cur.execute("""
+        UPDATE request_pauses AS p SET moves_deadline = d.moves_deadline
+        FROM demo_pause_decisions AS d WHERE d.request_id = p.request_id AND d.paused_at = p.paused_at
+    """)
+    cur.execute("DROP TABLE demo_pause_decisions")
+    if not moved:
+        return
+    ids, due, extended_due = [], [], []
+    for request_id, (received, extended, spans) in moved.items():
+        ids.append(request_id)
+        due.append(deadlines.paused_due_date(received, spans, plan.today, eves_are_holidays=eves))
+        extended_due.append(deadlines.paused_due_date(received, spans, plan.today, months=3,
+                                                      eves_are_holidays=eves) if extended else None)
+    _register(cur, "demo_paused_deadlines", pa.table({
+        "request_id": ids, "paused_due_date": pa.array(due, pa.date32()),
+        "paused_extended_due_date": pa.array(extended_due, pa.date32())}))
+    cur.execute("""
+        UPDATE requests AS r SET paused_due_date = d.paused_due_date,
+            paused_extended_due_date = d.paused_extended_due_date
+        FROM demo_paused_deadlines AS d WHERE d.request_id = r.request_id
+    """)
+    cur.execute("DROP TABLE demo_paused_deadlines")
 
 
 # --- request history -----------------------------------------------------------------------------
@@ -890,7 +982,8 @@ def _insert_request_history(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None
                    'logged' AS new_status FROM r
             UNION ALL SELECT request_id, forward_us, 1, 'forward', 'logged', 'forwarded'
                 FROM r WHERE forward_us IS NOT NULL
-            UNION ALL SELECT request_id, start_us, 2, 'start', 'forwarded', 'in_progress'
+            UNION ALL SELECT request_id, start_us, 2, 'start',
+                    CASE WHEN forward_us IS NULL THEN 'logged' ELSE 'forwarded' END, 'in_progress'
                 FROM r WHERE start_us IS NOT NULL
             UNION ALL SELECT request_id, pause_us, 3, 'pause', 'in_progress', 'paused'
                 FROM r WHERE pause_us IS NOT NULL
@@ -911,7 +1004,9 @@ def _insert_request_history(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None
             r.assignee, r.customer_id, r.request_type, r.received_at, r.channel, r.requester_email,
             r.requester_name, r.subject_id, r.description, r.forward_due_date, r.due_date, r.forwarded_at,
             r.closed_at, r.outcome, r.refusal_ground, r.extension_reason, r.extension_notified_at,
-            r.extended_due_date, r.pause_reason_final
+            r.extended_due_date, r.pause_reason_final,
+            (SELECT any_value(p.moves_deadline) FROM request_pauses AS p WHERE p.request_id = s.request_id)
+                AS pause_moves_deadline
         FROM steps AS s JOIN r USING (request_id)
         ORDER BY s.at_us, s.request_id, s.step
     """).fetchall()
@@ -922,7 +1017,7 @@ def _insert_request_history(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None
     for entry_id, row in enumerate(rows, start=1):
         (at, request_id, action, old_status, new_status, assignee, customer_id, request_type, received_at,
          channel, email, name, subject_id, description, forward_due, due, forwarded_at, closed_at, outcome,
-         ground, ext_reason, ext_notified, ext_due, pause_reason) = row
+         ground, ext_reason, ext_notified, ext_due, pause_reason, pause_moves) = row
         note = _NOTES.get(action, "")
         if action == "create":
             # what requests.log() records: every field it sets, old value None
@@ -930,7 +1025,7 @@ def _insert_request_history(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None
                        "received_at": received_at, "channel": channel, "requester_email": email,
                        "requester_name": name, "subject_id": subject_id, "description": description,
                        "status": "logged", "assignee": assignee, "forward_due_date": forward_due,
-                       "due_date": due}
+                       "due_date": due, "eves_are_holidays": plan.eves_are_holidays}
             changes: dict[str, Any] = {k: [None, v] for k, v in created.items() if v is not None}
         elif action == "extend":
             changes = {"extension_reason": [None, ext_reason],
@@ -943,6 +1038,8 @@ def _insert_request_history(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None
                 changes["forwarded_at"] = [None, _plain(forwarded_at)]
             elif action == "pause":
                 changes["pause_reason"] = [None, pause_reason]
+                changes["asked_at"] = [None, _plain(at)]
+                changes["moves_deadline"] = [None, pause_moves]
                 note = _PAUSE_NOTES[pause_reason][0]
             elif action == "resume":
                 note = _PAUSE_NOTES[pause_reason][1]

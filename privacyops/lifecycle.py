@@ -75,6 +75,7 @@ ACTIONS: dict[str, str] = {
     "close_forwarded_only": "Close: handled by the controller",
     "refuse": "Refuse",
     "withdraw": "Mark withdrawn",
+    "record_controller_answer": "Record when the controller answered",
 }
 
 # action -> (statuses it may start from, status it leads to)
@@ -88,6 +89,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "close_forwarded_only": (frozenset({"forwarded"}), "completed"),
     "refuse": (frozenset({"forwarded", "in_progress", "paused"}), "refused"),
     "withdraw": (frozenset(OPEN_STATUSES), "withdrawn"),
+    # rules.md 2: a request the controller handled itself counts on the statutory clock once the
+    # customer tells us the date it answered; the status stays closed.
+    "record_controller_answer": (frozenset({"completed"}), ""),
 }
 # A consent withdrawal is simply carried out: logged -> completed.
 CONSENT_WITHDRAWAL_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -108,6 +112,7 @@ class RequestState:
     status: str
     due_date: date | None
     extended: bool
+    outcome: str | None = None
 
 
 def _transitions_for(request_type: str) -> dict[str, tuple[frozenset[str], str]]:
@@ -122,6 +127,8 @@ def allowed_actions(state: RequestState) -> list[str]:
                if state.status in sources]
     if state.extended and "extend" in allowed:
         allowed.remove("extend")
+    if "record_controller_answer" in allowed and state.outcome != "forwarded_only":
+        allowed.remove("record_controller_answer")
     return allowed
 
 
@@ -135,6 +142,8 @@ def target_status(state: RequestState, action: str) -> str:
         why = ""
         if action == "extend" and state.extended:
             why = " It has already been extended once; Art. 12(3) allows one extension of two months."
+        elif action == "record_controller_answer":
+            why = " Only a request closed as handled by the controller has the controller's answer date."
         options = ", ".join(ACTIONS[a].lower() for a in allowed) or "nothing (it is closed)"
         raise TransitionError(
             f"A request that is '{label}' cannot '{ACTIONS[action].lower()}'.{why} "

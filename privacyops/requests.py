@@ -30,9 +30,15 @@ class RequestInputError(ValueError):
         self.errors = dict(errors)
 
 
+# The form's and the import's word for "Expandra itself is the controller" (its own website statistics,
+# privacy policy section 2): such a request has no customer and no forwarding clock (rules.md 2).
+EXPANDRA_AS_CONTROLLER = "EXPANDRA"
+EXPANDRA_LABEL = "Expandra AB (own controller)"
+
+
 @dataclass(frozen=True)
 class NewRequest:
-    customer_id: str
+    customer_id: str | None        # None: Expandra is the controller
     request_type: str
     received_at: datetime          # timezone-aware
     channel: str
@@ -47,23 +53,25 @@ class NewRequest:
 class LoggedRequest:
     request_id: str
     due_date: date | None
-    forward_due_date: date
+    forward_due_date: date | None
     explanation: str
+    warnings: tuple[str, ...] = ()
 
 
 _INSERT_REQUEST = """
 INSERT INTO requests (request_id, customer_id, request_type, received_at, channel, requester_email,
-    requester_name, subject_id, description, status, assignee, forward_due_date, due_date, created_at,
-    updated_at)
+    requester_name, subject_id, description, status, assignee, forward_due_date, due_date, eves_are_holidays,
+    created_at, updated_at)
 VALUES ($request_id, $customer_id, $request_type, $received_at, $channel, $requester_email,
     $requester_name, $subject_id, $description, $status, $assignee, $forward_due_date, $due_date,
-    $created_at, $updated_at)
+    $eves_are_holidays, $created_at, $updated_at)
 """
 # One fixed statement per column an action may change: no SQL is assembled at run time.
 _SET_COLUMN = {
     column: f"UPDATE requests SET {column} = $value, updated_at = $at WHERE request_id = $id"  # noqa: S608
     for column in ("status", "forwarded_at", "extension_reason", "extension_notified_at",
-                   "extended_due_date", "refusal_ground", "closed_at", "outcome", "assignee")
+                   "extended_due_date", "refusal_ground", "closed_at", "outcome", "assignee",
+                   "controller_answered_on", "paused_due_date", "paused_extended_due_date")
 }
 
 
@@ -85,8 +93,13 @@ def validate_new(store: Store, new: NewRequest, *, now: datetime | None = None) 
     """Every problem with a new request, by field; empty when it can be logged."""
     now = now or now_utc()
     errors: dict[str, str] = {}
-    if not new.customer_id or store.query("customer", customer_id=new.customer_id).empty:
-        errors["customer_id"] = "Choose one of the customers (controllers) Expandra serves."
+    if new.customer_id is None:
+        if new.channel == "customer":
+            errors["channel"] = ("A request where Expandra is the controller cannot have come via a customer: "
+                                 "choose the channel it reached us by.")
+    elif not new.customer_id or store.query("customer", customer_id=new.customer_id).empty:
+        errors["customer_id"] = ("Choose one of the customers (controllers) Expandra serves, or Expandra "
+                                 "itself for its own website statistics.")
     if new.request_type not in lifecycle.REQUEST_TYPES:
         errors["request_type"] = f"Choose a type: {', '.join(lifecycle.REQUEST_TYPES.values())}."
     if new.channel not in lifecycle.CHANNELS:
@@ -114,7 +127,7 @@ def find_possible_duplicates(store: Store, new: NewRequest) -> list[str]:
         email = normalise_email(new.requester_email)
     except ValueError:
         return []
-    frame = store.query("possible_duplicates", requester_email=email, customer_id=new.customer_id,
+    frame = store.query("possible_duplicates", requester_email=email, customer_id=new.customer_id or "",
                         request_type=new.request_type, received_at=to_utc_naive(new.received_at))
     return list(frame["request_id"])
 
@@ -128,13 +141,19 @@ def log(store: Store, new: NewRequest, *, actor: str, now: datetime | None = Non
         raise RequestInputError(errors)
     settings = rule_settings(store)
     eves = settings.eves_are_holidays
-    customer = store.query("customer", customer_id=new.customer_id).iloc[0]
     has_month_clock = new.request_type not in lifecycle.TYPES_WITHOUT_MONTH_CLOCK
     due = deadlines.due_date(new.received_at, eves_are_holidays=eves) if has_month_clock else None
-    forward_due = deadlines.forward_due_date(new.received_at, int(customer["forward_working_days"]),
-                                             eves_are_holidays=eves)
+    forward_due = None
+    if new.customer_id is not None:
+        customer = store.query("customer", customer_id=new.customer_id).iloc[0]
+        forward_due = deadlines.forward_due_date(new.received_at, int(customer["forward_working_days"]),
+                                                 eves_are_holidays=eves)
     explanation = (deadlines.explain_due_date(new.received_at, eves_are_holidays=eves) if has_month_clock
                    else "A consent withdrawal takes effect at once (GDPR Art. 7(3)); it has no one-month clock.")
+    if new.customer_id is None:
+        explanation += (" Expandra is the controller of this data (its own website statistics): there is no "
+                        "customer to forward to, and the statutory clock is Expandra's own.")
+    warnings = forwarding_warnings(forward_due, due)
     email = normalise_email(new.requester_email)
     stamp = to_utc_naive(now)
 
@@ -147,7 +166,8 @@ def log(store: Store, new: NewRequest, *, actor: str, now: datetime | None = Non
             "requester_email": email, "requester_name": new.requester_name.strip() or None,
             "subject_id": new.subject_id.strip() or None, "description": new.description.strip() or None,
             "status": "logged", "assignee": new.assignee.strip() or None,
-            "forward_due_date": forward_due, "due_date": due, "created_at": stamp, "updated_at": stamp,
+            "forward_due_date": forward_due, "due_date": due, "eves_are_holidays": eves,
+            "created_at": stamp, "updated_at": stamp,
         }
         cur.execute(_INSERT_REQUEST, row)
         history.append(cur, request_id=request_id, at=stamp, actor=actor, action="create",
@@ -157,7 +177,16 @@ def log(store: Store, new: NewRequest, *, actor: str, now: datetime | None = Non
         return request_id
 
     request_id = store.write(insert)
-    return LoggedRequest(request_id, due, forward_due, explanation)
+    return LoggedRequest(request_id, due, forward_due, explanation, warnings)
+
+
+def forwarding_warnings(forward_due: date | None, due: date | None) -> tuple[str, ...]:
+    """A forwarding deadline after the statutory one helps nobody (rules.md 2): say so."""
+    if forward_due is None or due is None or forward_due <= due:
+        return ()
+    return (f"The customer's forwarding term ends on {forward_due:%Y-%m-%d}, after the statutory deadline of "
+            f"{due:%Y-%m-%d}: forward at once, well before the forwarding term, or the controller cannot "
+            "answer in time (GDPR Art. 12(3); the month is not extended because a processor is involved).",)
 
 
 def _state(detail: Mapping[str, Any]) -> lifecycle.RequestState:
@@ -166,6 +195,7 @@ def _state(detail: Mapping[str, Any]) -> lifecycle.RequestState:
         request_type=detail["request_type"], status=detail["status"],
         due_date=due.date() if isinstance(due, datetime) else due,
         extended=detail["extended_due_date"] is not None,
+        outcome=detail.get("outcome"),
     )
 
 
@@ -175,8 +205,8 @@ def allowed_actions(store: Store, request_id: str) -> list[str]:
     if result.empty:
         raise RequestInputError({"request_id": f"There is no request {request_id}."})
     row = result.iloc[0].to_dict()
-    row["extended_due_date"] = None if pd.isna(row["extended_due_date"]) else row["extended_due_date"]
-    row["due_date"] = None if pd.isna(row["due_date"]) else row["due_date"]
+    for key in ("extended_due_date", "due_date", "outcome"):
+        row[key] = None if pd.isna(row[key]) else row[key]
     return lifecycle.allowed_actions(_state(row))
 
 
@@ -189,13 +219,15 @@ def _as_date(value: Any) -> date | None:
 
 
 def apply(store: Store, request_id: str, action: str, *, actor: str, note: str = "",
-          at: datetime | None = None, pause_reason: str | None = None,
+          at: datetime | None = None, pause_reason: str | None = None, asked_at: datetime | None = None,
           extension_reason: str | None = None, notified_at: datetime | None = None,
-          refusal_ground: str | None = None, assignee: str | None = None) -> str:
+          refusal_ground: str | None = None, assignee: str | None = None,
+          controller_answered_on: date | None = None) -> str:
     """Apply one lifecycle action and append its history entry, in one transaction.
 
     Returns the new status. Raises lifecycle.TransitionError (nothing written) when the status or
-    the rules do not allow it, RequestInputError for missing details.
+    the rules do not allow it, RequestInputError for missing details. Every check against a deadline
+    uses the dates stored with the request and the eves reading it was logged under (rules.md 1).
     """
     at = at or now_utc()
     if at.tzinfo is None:
@@ -217,16 +249,17 @@ def apply(store: Store, request_id: str, action: str, *, actor: str, note: str =
         if at > now_utc():
             raise RequestInputError({"at": "An action cannot be dated in the future."})
         updates: dict[str, Any] = {}
+        extra_changes: dict[str, list[Any]] = {}
         if target != state.status:
             updates["status"] = target
         if action == "forward":
+            if detail["customer_id"] is None:
+                raise lifecycle.TransitionError(
+                    "Expandra is the controller of this request: there is no customer to forward it to. "
+                    "Start work on it instead.")
             updates["forwarded_at"] = stamp
         elif action == "pause":
-            if pause_reason not in lifecycle.PAUSE_REASONS:
-                raise RequestInputError(
-                    {"pause_reason": "Say what we are waiting for: identity proof or clarification."})
-            cur.execute("INSERT INTO request_pauses VALUES ($id, $at, $reason, NULL)",
-                        {"id": request_id, "at": stamp, "reason": pause_reason})
+            extra_changes = _record_pause(cur, detail, stamp, pause_reason, asked_at, settings)
         elif action == "resume":
             cur.execute("UPDATE request_pauses SET resumed_at = $at WHERE request_id = $id AND resumed_at IS NULL",
                         {"id": request_id, "at": stamp})
@@ -235,6 +268,8 @@ def apply(store: Store, request_id: str, action: str, *, actor: str, note: str =
         elif action == "refuse":
             ground = lifecycle.check_refusal_ground(state.request_type, refusal_ground)
             updates.update(refusal_ground=ground)
+        elif action == "record_controller_answer":
+            updates["controller_answered_on"] = _controller_answer_date(detail, controller_answered_on, at)
         if action in ("complete", "close_forwarded_only", "refuse", "withdraw"):
             updates["closed_at"] = stamp
             updates["outcome"] = {"complete": "completed", "close_forwarded_only": "forwarded_only",
@@ -244,16 +279,109 @@ def apply(store: Store, request_id: str, action: str, *, actor: str, note: str =
                             {"id": request_id, "at": stamp})
         if assignee is not None and assignee != (detail["assignee"] or ""):
             updates["assignee"] = assignee or None
+        if action in ("pause", "resume", "extend", "complete", "close_forwarded_only", "refuse", "withdraw"):
+            updates.update(_paused_deadlines(cur, detail, deadlines.stockholm_date(at), settings,
+                                             extended_due=updates.get("extended_due_date")))
         for column, value in updates.items():
             cur.execute(_SET_COLUMN[column], {"value": value, "at": stamp, "id": request_id})
-        changes = {k: [_plain(detail.get(k)), _plain(v)] for k, v in updates.items()}
-        if action == "pause":
-            changes["pause_reason"] = [None, pause_reason]
+        changes = {k: [_plain(detail.get(k)), _plain(v)] for k, v in updates.items()
+                   if _plain(detail.get(k)) != _plain(v)}
+        changes.update(extra_changes)
         history.append(cur, request_id=request_id, at=stamp, actor=actor, action=action,
                        changes=changes, note=note.strip())
         return target
 
     return store.write(change)
+
+
+def eves_reading(detail: Mapping[str, Any], settings: RuleSettings) -> bool:
+    """The eves reading a request's dates were counted under (rules.md 1.7).
+
+    Stored with every request logged since schema 010. For an older one, the reading that gives its
+    stored one-month date; when both readings give that date, the current setting."""
+    stored = detail.get("eves_are_holidays")
+    if stored is not None and stored == stored:  # not NULL/NaN
+        return bool(stored)
+    current = settings.eves_are_holidays
+    due = _as_date(detail.get("due_date"))
+    if due is None:
+        return current
+    received = from_utc_naive(_as_datetime(detail["received_at"]))
+    if deadlines.due_date(received, eves_are_holidays=current) == due:
+        return current
+    return not current
+
+
+def _as_datetime(value: Any) -> datetime:
+    return value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+
+
+def _record_pause(cur: duckdb.DuckDBPyConnection, detail: Mapping[str, Any], stamp: datetime,
+                  reason: str | None, asked_at: datetime | None, settings: RuleSettings) -> dict[str, list[Any]]:
+    """Insert a pause with when the information was asked for and whether it moves the deadline."""
+    if reason not in lifecycle.PAUSE_REASONS:
+        raise RequestInputError({"pause_reason": "Say what we are waiting for: identity proof or clarification."})
+    asked = stamp if asked_at is None else _checked_past_time(asked_at, detail, "asked_at",
+                                                              "The time the information was asked for")
+    if asked > stamp:
+        raise RequestInputError({"asked_at": "The information cannot have been asked for after the pause began."})
+    received = from_utc_naive(_as_datetime(detail["received_at"]))
+    moves = detail["due_date"] is not None and deadlines.pause_moves_deadline(
+        received, reason, deadlines.stockholm_date(from_utc_naive(asked)),
+        within_working_days=settings.identity_pause_working_days,
+        eves_are_holidays=eves_reading(detail, settings))
+    cur.execute("INSERT INTO request_pauses (request_id, paused_at, reason, resumed_at, asked_at, moves_deadline) "
+                "VALUES ($id, $at, $reason, NULL, $asked, $moves)",
+                {"id": detail["request_id"], "at": stamp, "reason": reason, "asked": asked, "moves": moves})
+    return {"pause_reason": [None, reason], "asked_at": [None, asked.isoformat()],
+            "moves_deadline": [None, moves]}
+
+
+def _checked_past_time(value: datetime, detail: Mapping[str, Any], field: str, label: str) -> datetime:
+    if value.tzinfo is None:
+        raise RequestInputError({field: f"{label} needs a time zone."})
+    if value > now_utc():
+        raise RequestInputError({field: f"{label} cannot be in the future."})
+    naive = to_utc_naive(value)
+    if naive < detail["received_at"]:
+        raise RequestInputError({field: f"{label} cannot be before the request was received."})
+    return naive
+
+
+def _paused_deadlines(cur: duckdb.DuckDBPyConnection, detail: Mapping[str, Any], today: date,
+                      settings: RuleSettings, *, extended_due: date | None = None) -> dict[str, Any]:
+    """The deadlines moved by the request's qualifying pauses (rules.md 1, Pausing), or NULL when none
+    moves it. The paused days are added to the unrolled period end, then rolled."""
+    if detail["due_date"] is None:
+        return {}
+    spans = [(deadlines.stockholm_date(from_utc_naive(paused_at)),
+              None if resumed_at is None else deadlines.stockholm_date(from_utc_naive(resumed_at)))
+             for paused_at, resumed_at in cur.execute(
+                 "SELECT paused_at, resumed_at FROM request_pauses "
+                 "WHERE request_id = $id AND moves_deadline ORDER BY paused_at",
+                 {"id": detail["request_id"]}).fetchall()]
+    if not spans:
+        return {"paused_due_date": None, "paused_extended_due_date": None}
+    received = from_utc_naive(_as_datetime(detail["received_at"]))
+    eves = eves_reading(detail, settings)
+    extended = extended_due or detail["extended_due_date"]
+    return {
+        "paused_due_date": deadlines.paused_due_date(received, spans, today, eves_are_holidays=eves),
+        "paused_extended_due_date": (deadlines.paused_due_date(received, spans, today, months=3,
+                                                               eves_are_holidays=eves) if extended else None),
+    }
+
+
+def _controller_answer_date(detail: Mapping[str, Any], answered_on: date | None, at: datetime) -> date:
+    """The date the controller told us it answered: not before receipt, not after today (rules.md 2)."""
+    if answered_on is None:
+        raise RequestInputError({"controller_answered_on": "Give the date the customer says it answered."})
+    if answered_on < _as_date(detail["received_on"]):
+        raise RequestInputError({"controller_answered_on": "The controller cannot have answered before the "
+                                                           "request was received."})
+    if answered_on > deadlines.stockholm_date(at):
+        raise RequestInputError({"controller_answered_on": "The answer date cannot be in the future."})
+    return answered_on
 
 
 def _plain(value: Any) -> Any:
@@ -280,16 +408,18 @@ def _extension(detail: Mapping[str, Any], at: datetime, reason: str | None,
     if errors:
         raise RequestInputError(errors)
     received = from_utc_naive(detail["received_at"])
-    eves = settings.eves_are_holidays
-    allowed, why = deadlines.extension_allowed(
-        received, deadlines.stockholm_date(at), deadlines.stockholm_date(notified_at),
-        eves_are_holidays=eves)
+    # The request's own dates: its stored one-month deadline and the eves reading it was logged under,
+    # not today's setting (a changed setting must not reopen or close a window, rules.md 1).
+    due = _as_date(detail["due_date"])
+    extended_due = deadlines.extended_due_date(received, eves_are_holidays=eves_reading(detail, settings))
+    allowed, why = deadlines.extension_applies(
+        due, extended_due, deadlines.stockholm_date(at), deadlines.stockholm_date(notified_at))
     if not allowed:
         raise lifecycle.TransitionError(why)
     return {
         "extension_reason": reason.strip(),
         "extension_notified_at": to_utc_naive(notified_at),
-        "extended_due_date": deadlines.extended_due_date(received, eves_are_holidays=eves),
+        "extended_due_date": extended_due,
     }
 
 
@@ -300,44 +430,55 @@ class RequestClock:
     due_date: date | None
     effective_due_date: date | None
     paused_due_date: date | None
-    forward_due_date: date
+    forward_due_date: date | None
     explanation: str
     days_left: int | None
+    answer_by_date: date | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def clock(store: Store, request_id: str, today: date) -> RequestClock:
     """The statutory and forwarding deadlines of a request, with the reasoning in words.
 
-    A pause stops the clock (IMY practice): the paused deadline is shown, but alerts keep running
-    against the un-paused one (rules.md 1, Pausing), so `days_left` counts to the effective due date.
+    A qualifying pause (an identity check asked for promptly) moves the date the request must be
+    answered by; alerts keep running against the un-paused deadline (rules.md 1, Pausing), so
+    `days_left` counts to the effective due date. `answer_by_date` is the date the on-time figures use
+    (a refusal within the one month, Art. 12(4)); for an open pause it counts the paused days to today.
     """
     detail = store.query("request_detail", request_id=request_id)
     if detail.empty:
         raise RequestInputError({"request_id": f"There is no request {request_id}."})
-    row = detail.iloc[0]
-    eves = rule_settings(store).eves_are_holidays
+    row = detail.iloc[0].to_dict()
+    settings = rule_settings(store)
     received = from_utc_naive(row["received_at"].to_pydatetime())
     due = _as_date(row["due_date"])
     effective = _as_date(row["effective_due_date"])
+    forward_due = _as_date(row["forward_due_date"])
     if due is None:
-        return RequestClock(None, None, None, _as_date(row["forward_due_date"]),
+        return RequestClock(None, None, None, forward_due,
                             "A consent withdrawal takes effect at once (GDPR Art. 7(3)); no one-month clock.",
                             None)
-    if deadlines.due_date(received, eves_are_holidays=eves) != due:
-        # Logged under the other eves setting (it changed since): explain the date that was counted then.
-        eves = not eves
+    eves = eves_reading(row, settings)
     explanation = deadlines.explain_due_date(received, eves_are_holidays=eves)
     if effective != due:
         explanation += (" Extended by two months (Art. 12(3)): "
                         + deadlines.explain_due_date(received, months=3, eves_are_holidays=eves))
+    if row["is_own_request"]:
+        explanation += " Expandra is the controller: the statutory clock is its own; nothing is forwarded."
     pauses = store.query("request_pauses", request_id=request_id)
     spans = [(deadlines.stockholm_date(from_utc_naive(p.paused_at.to_pydatetime())),
               None if p.resumed_at != p.resumed_at or p.resumed_at is None
               else deadlines.stockholm_date(from_utc_naive(p.resumed_at.to_pydatetime())))
-             for p in pauses.itertuples()]
-    paused = deadlines.paused_due_date(effective, spans, today, eves_are_holidays=eves) if spans else None
-    return RequestClock(due, effective, paused, _as_date(row["forward_due_date"]), explanation,
-                        deadlines.days_left(effective, today))
+             for p in pauses.itertuples() if p.moves_deadline is True]
+    refused = row["outcome"] == "refused"
+    answer_by = deadlines.answer_by_date(received, extended=effective != due, refused=refused, pauses=spans,
+                                         today=today, eves_are_holidays=eves)
+    if refused and effective != due:
+        explanation += (" A refusal is due within the one month even after an extension (Art. 12(4)): "
+                        f"it had to be sent by {answer_by:%Y-%m-%d}.")
+    paused = answer_by if spans else None
+    return RequestClock(due, effective, paused, forward_due, explanation, deadlines.days_left(effective, today),
+                        answer_by, forwarding_warnings(forward_due, due))
 
 
 def verify_history(store: Store) -> list[history.ChainProblem]:

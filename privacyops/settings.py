@@ -27,6 +27,10 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in [
             "rules.md 3: a refusal is respected for 6 months before the banner asks again."),
     Setting("contact_evidence_years", "2", "Keep requesters' contact details after closing (years)",
             "rules.md 4: kept while the request's evidence is needed, then anonymised."),
+    Setting("identity_pause_working_days", "5",
+            "An identity check moves the deadline if asked for within (working days)",
+            "rules.md 1, Pausing: the clock waits only for identity proof asked for without undue delay "
+            "(IMY; EDPB 01/2022); other pauses are shown but move nothing."),
     Setting("soon_due_days", "5", "A request is 'due soon' within (days)",
             "The queue colours requests due within this many days."),
 ]}
@@ -43,6 +47,7 @@ class RuleSettings:
     refusal_quiet_months: int = 6
     contact_evidence_years: int = 2
     soon_due_days: int = 5
+    identity_pause_working_days: int = 5
 
     @classmethod
     def from_values(cls, values: dict[str, str]) -> RuleSettings:
@@ -53,6 +58,7 @@ class RuleSettings:
             refusal_quiet_months=int(merged["refusal_quiet_months"]),
             contact_evidence_years=int(merged["contact_evidence_years"]),
             soon_due_days=int(merged["soon_due_days"]),
+            identity_pause_working_days=int(merged["identity_pause_working_days"]),
         )
 
 
@@ -66,7 +72,8 @@ def parse(key: str, raw: str) -> str:
             raise ValueError("Choose true or false.")
         return text
     limits = {"consent_renewal_months": (1, 13), "refusal_quiet_months": (1, 24),
-              "contact_evidence_years": (1, 10), "soon_due_days": (1, 30)}
+              "contact_evidence_years": (1, 10), "soon_due_days": (1, 30),
+              "identity_pause_working_days": (0, 20)}
     low, high = limits[key]
     if not text.isdigit() or not low <= int(text) <= high:
         raise ValueError(f"{SETTINGS[key].label}: a whole number from {low} to {high}.")

@@ -10,7 +10,8 @@
 -- param $limit: INTEGER, how many requests to list
 -- returns: request_id, customer_id, customer_name, request_type, status, received_on, effective_due_date, days_left, queue_status
 SELECT
-    r.request_id, r.customer_id, c.name AS customer_name, r.request_type, r.status, r.received_on,
+    r.request_id, r.customer_id, controller_label(r.customer_id, c.name) AS customer_name, r.request_type,
+    r.status, r.received_on,
     r.effective_due_date,
     date_diff('day', CAST($as_of AS DATE), r.effective_due_date)                AS days_left,
     CASE

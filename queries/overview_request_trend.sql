@@ -1,6 +1,7 @@
 -- The request KPIs per week or month of the period (the tiles' trends): open and overdue requests
 -- at the last day of each period (capped at $as_of), and the on-time share and median days to close
--- of the requests closed within it. Same definitions as overview_request_kpis.
+-- of the requests answered within it (in the statutory on-time rate only: request_clock in_on_time_rate).
+-- Same definitions as overview_request_kpis.
 -- param $as_of: DATE, today (Europe/Stockholm)
 -- param $start: DATE, first day of the period
 -- param $end: DATE, last day of the period
@@ -23,9 +24,11 @@ grid AS (
 ),
 requests_in_scope AS (
     SELECT
-        received_on, closed_on, effective_due_date, has_month_clock,
+        received_on, closed_on, effective_due_date,
+        in_on_time_rate                                  AS has_month_clock,
+        answered_on,
         is_on_time                                       AS closed_on_time,
-        date_diff('day', received_on, closed_on)         AS days_to_close
+        days_to_answer                                   AS days_to_close
     FROM request_clock
     WHERE ($customer = '' OR customer_id = $customer)
 )
@@ -36,13 +39,13 @@ SELECT
     count(r.received_on) FILTER (WHERE (r.closed_on IS NULL OR r.closed_on > g.period_end)
                                   AND r.effective_due_date < g.period_end)                    AS overdue_requests,
     count(r.received_on) FILTER (WHERE r.has_month_clock
-                                  AND r.closed_on BETWEEN g.period_start AND g.period_end)    AS closed_requests,
+                                  AND r.answered_on BETWEEN g.period_start AND g.period_end)  AS closed_requests,
     count(r.received_on) FILTER (WHERE r.has_month_clock AND r.closed_on_time
-                                  AND r.closed_on BETWEEN g.period_start AND g.period_end)
+                                  AND r.answered_on BETWEEN g.period_start AND g.period_end)
         / nullif(count(r.received_on) FILTER (WHERE r.has_month_clock
-                                  AND r.closed_on BETWEEN g.period_start AND g.period_end), 0) AS on_time_share,
+                                  AND r.answered_on BETWEEN g.period_start AND g.period_end), 0) AS on_time_share,
     median(r.days_to_close) FILTER (WHERE r.has_month_clock
-                                     AND r.closed_on BETWEEN g.period_start AND g.period_end)  AS median_days_to_close
+                                     AND r.answered_on BETWEEN g.period_start AND g.period_end)  AS median_days_to_close
 FROM grid AS g
 LEFT JOIN requests_in_scope AS r ON r.received_on <= g.period_end
 GROUP BY g.period_start, g.period_end

@@ -23,7 +23,7 @@ WITH queue AS (
     SELECT
         r.request_id,
         r.customer_id,
-        c.name                                                         AS customer_name,
+        controller_label(r.customer_id, c.name)                        AS customer_name,
         r.request_type,
         r.status,
         CASE WHEN r.requester_email IS NULL THEN NULL

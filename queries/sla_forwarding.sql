@@ -12,8 +12,10 @@ WITH scoped AS (
     WHERE has_month_clock
       AND received_on BETWEEN CAST($start AS DATE) AND CAST($end AS DATE)
       AND ($customer = '' OR customer_id = $customer)
-      -- a request the controller received first is not ours to forward
+      -- a request the controller received first is not ours to forward, and where Expandra is the
+      -- controller there is nobody to forward to
       AND channel <> 'customer'
+      AND NOT is_own_request
 )
 SELECT
     count(*)                                                                           AS received_requests,

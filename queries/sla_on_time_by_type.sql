@@ -1,5 +1,5 @@
--- On-time rate per request type: requests with a month clock (consent withdrawals have none) closed
--- in the period, and how many were closed on or before their effective due date.
+-- On-time rate per request type: requests in the statutory on-time rate (request_clock in_on_time_rate)
+-- answered in the period, and how many were answered on or before their answer-by date.
 -- param $start: DATE, first day of the period
 -- param $end: DATE, last day of the period
 -- param $customer: VARCHAR, a customer id, or '' for all customers
@@ -7,12 +7,12 @@
 SELECT
     request_type,
     count(*)                                                                      AS closed_requests,
-    count(*) FILTER (WHERE is_on_time)                       AS on_time_requests,
-    count(*) FILTER (WHERE closed_on > effective_due_date)                        AS late_requests,
-    count(*) FILTER (WHERE is_on_time) / count(*)            AS on_time_rate
+    count(*) FILTER (WHERE is_on_time)                                            AS on_time_requests,
+    count(*) FILTER (WHERE NOT is_on_time)                                        AS late_requests,
+    count(*) FILTER (WHERE is_on_time) / count(*)                                 AS on_time_rate
 FROM request_clock
-WHERE has_month_clock
-  AND closed_on BETWEEN CAST($start AS DATE) AND CAST($end AS DATE)
+WHERE in_on_time_rate
+  AND answered_on BETWEEN CAST($start AS DATE) AND CAST($end AS DATE)
   AND ($customer = '' OR customer_id = $customer)
 GROUP BY request_type
 ORDER BY on_time_rate, request_type

@@ -240,12 +240,15 @@ def test_due_dates_follow_the_rules_from_the_stockholm_date(demo_store):
     found = rows(demo_store, """
         SELECT r.received_at, r.request_type, r.due_date, r.extended_due_date, r.forward_due_date,
                c.forward_working_days, v.received_on
-        FROM requests AS r JOIN customers AS c USING (customer_id) JOIN request_clock AS v USING (request_id)""")
+        FROM requests AS r LEFT JOIN customers AS c USING (customer_id) JOIN request_clock AS v USING (request_id)""")
     assert len(found) == 50
     for received_at, request_type, due, extended, forward_due, working_days, received_on in found:
         received = received_at.replace(tzinfo=UTC)
         assert received_on == deadlines.stockholm_date(received)
-        assert forward_due == deadlines.forward_due_date(received, working_days)
+        if working_days is None:  # Expandra is the controller: nothing to forward
+            assert forward_due is None
+        else:
+            assert forward_due == deadlines.forward_due_date(received, working_days)
         if request_type == "consent_withdrawal":
             assert due is None
         else:
@@ -311,6 +314,7 @@ def test_history_times_are_the_request_s_times(demo_store):
     assert value(demo_store, """
         SELECT count(*) FROM requests AS r WHERE NOT EXISTS (
             SELECT 1 FROM consent_records AS c WHERE c.subject_id = r.subject_id AND c.customer_id = r.customer_id)
+            AND r.customer_id IS NOT NULL
         """) == 0
 
 

@@ -50,7 +50,8 @@ def _fill(store: Store) -> None:
              'Olle Test', NULL, NULL, 'logged', NULL, DATE '2026-01-09', DATE '2026-02-09', NULL,
              TIMESTAMP '2026-01-07 23:31:00', TIMESTAMP '2026-01-07 23:31:00')
         """)
-        cur.execute("INSERT INTO request_pauses VALUES ('DSR-000001', TIMESTAMP '2026-01-06 10:00:00', 'identity', "
+        cur.execute("INSERT INTO request_pauses (request_id, paused_at, reason, resumed_at) VALUES ('DSR-000001', "
+                    "TIMESTAMP '2026-01-06 10:00:00', 'identity', "
                     "NULL)")
         cur.execute("INSERT INTO retention_records VALUES ('RR1', 'C01', 'email', TIMESTAMP '2024-01-01 00:00:00', "
                     "TIMESTAMP '2024-06-01 00:00:00', NULL, NULL, NULL)")

@@ -102,7 +102,8 @@ def sla_store(customer_store: Store) -> Store:
                  "closed": _ts(closed, 10), "outcome": status if closed else None},
             )
         for rid, paused, reason, resumed in PAUSES:
-            cur.execute("INSERT INTO request_pauses VALUES ($id, $p, $reason, $r)",
+            cur.execute("INSERT INTO request_pauses (request_id, paused_at, reason, resumed_at) "
+                        "VALUES ($id, $p, $reason, $r)",
                         {"id": rid, "p": _ts(paused), "reason": reason, "r": _ts(resumed)})
         for n, (cust, given, method, analytics, marketing) in enumerate(CONSENTS):
             cur.execute(

@@ -17,14 +17,17 @@ import pytest
 from privacyops.deadlines import (
     STOCKHOLM,
     add_months,
+    answer_by_date,
     days_left,
     due_date,
     explain_due_date,
     extended_due_date,
     extension_allowed,
     forward_due_date,
+    is_answered_on_time,
     is_working_day,
     non_working_reason,
+    pause_moves_deadline,
     paused_days,
     paused_due_date,
     public_holidays,
@@ -598,69 +601,76 @@ def test_paused_days_rejects_end_before_start() -> None:
 
 
 @pytest.mark.parametrize(
-    ("due", "pauses", "today", "eves", "expected"),
+    ("received", "pauses", "today", "eves", "expected"),
     [
+        # Issue 8 item 7 / rules.md 1: received 5 Mar 2025, one month = Sat 5 Apr; paused 10-12 Mar:
+        # 5 Apr + 2 = Mon 7 Apr (adding to the rolled 7 Apr would give 9 Apr, later than the law allows).
+        (D(2025, 3, 5), [(D(2025, 3, 10), D(2025, 3, 12))], TODAY, False, D(2025, 4, 7)),
         # 7 Apr 2026 + 5 = Sun 12 Apr -> Mon 13 Apr.
-        (
-            D(2026, 4, 7),
-            [(D(2026, 3, 10), D(2026, 3, 15))],
-            D(2026, 4, 1),
-            False,
-            D(2026, 4, 13),
-        ),
+        (D(2026, 3, 7), [(D(2026, 3, 10), D(2026, 3, 15))], D(2026, 4, 1), False, D(2026, 4, 13)),
         # Overlapping pauses count 4 days: 7 Apr 2025 + 4 = Fri 11 Apr.
-        (
-            D(2025, 4, 7),
-            [(D(2025, 3, 10), D(2025, 3, 12)), (D(2025, 3, 11), D(2025, 3, 14))],
-            TODAY,
-            False,
-            D(2025, 4, 11),
-        ),
+        (D(2025, 3, 7), [(D(2025, 3, 10), D(2025, 3, 12)), (D(2025, 3, 11), D(2025, 3, 14))], TODAY, False,
+         D(2025, 4, 11)),
         # Open pause of 5 days: 7 Apr 2025 + 5 = Sat 12 Apr -> Mon 14 Apr.
-        (D(2025, 4, 7), [(D(2025, 3, 20), None)], TODAY, False, D(2025, 4, 14)),
-        # Tue 31 Mar 2026 + 3 = Good Friday -> Tue 7 Apr.
-        (
-            D(2026, 3, 31),
-            [(D(2026, 3, 2), D(2026, 3, 5))],
-            D(2026, 3, 20),
-            False,
-            D(2026, 4, 7),
-        ),
+        (D(2025, 3, 7), [(D(2025, 3, 20), None)], TODAY, False, D(2025, 4, 14)),
+        # Unrolled Good Friday 3 Apr 2026 + 3 = Easter Monday -> Tue 7 Apr (not rolled 7 Apr + 3 = 10 Apr).
+        (D(2026, 3, 3), [(D(2026, 3, 4), D(2026, 3, 7))], D(2026, 3, 20), False, D(2026, 4, 7)),
         # Mon 21 Dec 2026 + 3 = Christmas Eve: stays, or Mon 28 Dec with the eves setting.
-        (
-            D(2026, 12, 21),
-            [(D(2026, 12, 1), D(2026, 12, 4))],
-            D(2026, 12, 10),
-            False,
-            D(2026, 12, 24),
-        ),
-        (
-            D(2026, 12, 21),
-            [(D(2026, 12, 1), D(2026, 12, 4))],
-            D(2026, 12, 10),
-            True,
-            D(2026, 12, 28),
-        ),
-        # No pause days: unchanged (not even rolled).
-        (D(2025, 4, 7), [], TODAY, False, D(2025, 4, 7)),
-        (D(2025, 4, 5), [], TODAY, False, D(2025, 4, 5)),
-        (
-            D(2025, 4, 7),
-            [(D(2025, 3, 10), D(2025, 3, 10))],
-            TODAY,
-            False,
-            D(2025, 4, 7),
-        ),
+        (D(2026, 11, 21), [(D(2026, 12, 1), D(2026, 12, 4))], D(2026, 12, 10), False, D(2026, 12, 24)),
+        (D(2026, 11, 21), [(D(2026, 12, 1), D(2026, 12, 4))], D(2026, 12, 10), True, D(2026, 12, 28)),
+        # No pause days: the ordinary deadline.
+        (D(2025, 3, 5), [], TODAY, False, D(2025, 4, 7)),
+        (D(2025, 3, 5), [(D(2025, 3, 10), D(2025, 3, 10))], TODAY, False, D(2025, 4, 7)),
     ],
 )
 def test_paused_due_date(
-    due: date,
+    received: date,
     pauses: list[tuple[date, date | None]],
     today: date,
     eves: bool,
     expected: date,
 ) -> None:
-    assert paused_due_date(due, pauses, today, eves_are_holidays=eves) == expected
+    assert paused_due_date(received, pauses, today, eves_are_holidays=eves) == expected
+
+
+def test_paused_extended_due_date_adds_to_the_unrolled_three_months() -> None:
+    # Received 5 Mar 2025: three months = Thu 5 Jun; paused 2 days -> Sat 7 Jun -> Mon 9 Jun.
+    assert paused_due_date(D(2025, 3, 5), [(D(2025, 3, 10), D(2025, 3, 12))], TODAY, months=3) == D(2025, 6, 9)
+
+
+@pytest.mark.parametrize(
+    ("reason", "asked_on", "moves"),
+    [
+        # Received Wed 5 Mar 2025: the 5th working day after it is Wed 12 Mar.
+        ("identity", D(2025, 3, 12), True),
+        ("identity", D(2025, 3, 13), False),
+        ("identity", D(2025, 3, 5), True),
+        ("clarification", D(2025, 3, 6), False),
+    ],
+)
+def test_only_a_prompt_identity_check_moves_the_deadline(reason: str, asked_on: date, moves: bool) -> None:
+    assert pause_moves_deadline(D(2025, 3, 5), reason, asked_on, within_working_days=5) is moves
+
+
+@pytest.mark.parametrize(
+    ("extended", "refused", "pauses", "expected"),
+    [
+        (False, False, [], D(2025, 4, 7)),
+        (True, False, [], D(2025, 6, 5)),
+        # Issue 8 item 2 / Art. 12(4): a refusal is due within the one month even when extended.
+        (True, True, [], D(2025, 4, 7)),
+        (False, True, [(D(2025, 3, 10), D(2025, 3, 12))], D(2025, 4, 7)),
+        (True, False, [(D(2025, 3, 10), D(2025, 3, 12))], D(2025, 6, 9)),
+    ],
+)
+def test_answer_by_date(extended: bool, refused: bool, pauses: list, expected: date) -> None:
+    assert answer_by_date(D(2025, 3, 5), extended=extended, refused=refused, pauses=pauses,
+                          today=TODAY) == expected
+
+
+def test_answered_on_the_due_day_is_on_time_the_day_after_is_late() -> None:
+    assert is_answered_on_time(D(2025, 4, 7), D(2025, 4, 7))
+    assert not is_answered_on_time(D(2025, 4, 8), D(2025, 4, 7))
 
 
 # --------------------------------------------------------------------------------------------
