@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import duckdb
 import pytest
 
-from privacyops import deadlines, requests
+from privacyops import requests
 from privacyops.lifecycle import TransitionError
 from privacyops.requests import NewRequest, RequestInputError
 
