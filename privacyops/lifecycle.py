@@ -113,17 +113,28 @@ class RequestState:
     due_date: date | None
     extended: bool
     outcome: str | None = None
+    own_request: bool = False   # Expandra is the controller: nobody to forward to (rules.md 2)
 
 
-def _transitions_for(request_type: str) -> dict[str, tuple[frozenset[str], str]]:
-    if request_type in TYPES_WITHOUT_MONTH_CLOCK:
+# Where Expandra is itself the controller there is no forwarding: work starts from 'logged'.
+OWN_REQUEST_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    action: (frozenset("logged" if s == "forwarded" else s for s in sources), target)
+    for action, (sources, target) in TRANSITIONS.items()
+    if action not in ("forward", "close_forwarded_only", "record_controller_answer")
+}
+
+
+def _transitions_for(state: RequestState) -> dict[str, tuple[frozenset[str], str]]:
+    if state.request_type in TYPES_WITHOUT_MONTH_CLOCK:
         return CONSENT_WITHDRAWAL_TRANSITIONS
+    if state.own_request:
+        return OWN_REQUEST_TRANSITIONS
     return TRANSITIONS
 
 
 def allowed_actions(state: RequestState) -> list[str]:
     """The actions a request in this state may take, in the order the UI offers them."""
-    allowed = [a for a, (sources, _) in _transitions_for(state.request_type).items()
+    allowed = [a for a, (sources, _) in _transitions_for(state).items()
                if state.status in sources]
     if state.extended and "extend" in allowed:
         allowed.remove("extend")
@@ -142,6 +153,8 @@ def target_status(state: RequestState, action: str) -> str:
         why = ""
         if action == "extend" and state.extended:
             why = " It has already been extended once; Art. 12(3) allows one extension of two months."
+        elif action in ("forward", "close_forwarded_only") and state.own_request:
+            why = " Expandra is the controller of this request: there is no customer to forward it to."
         elif action == "record_controller_answer":
             why = " Only a request closed as handled by the controller has the controller's answer date."
         options = ", ".join(ACTIONS[a].lower() for a in allowed) or "nothing (it is closed)"
@@ -149,7 +162,7 @@ def target_status(state: RequestState, action: str) -> str:
             f"A request that is '{label}' cannot '{ACTIONS[action].lower()}'.{why} "
             f"Allowed now: {options}."
         )
-    _, target = _transitions_for(state.request_type)[action]
+    _, target = _transitions_for(state)[action]
     return target or state.status
 
 

@@ -196,6 +196,7 @@ def _state(detail: Mapping[str, Any]) -> lifecycle.RequestState:
         due_date=due.date() if isinstance(due, datetime) else due,
         extended=detail["extended_due_date"] is not None,
         outcome=detail.get("outcome"),
+        own_request=detail.get("customer_id") is None,
     )
 
 
@@ -205,7 +206,7 @@ def allowed_actions(store: Store, request_id: str) -> list[str]:
     if result.empty:
         raise RequestInputError({"request_id": f"There is no request {request_id}."})
     row = result.iloc[0].to_dict()
-    for key in ("extended_due_date", "due_date", "outcome"):
+    for key in ("extended_due_date", "due_date", "outcome", "customer_id"):
         row[key] = None if pd.isna(row[key]) else row[key]
     return lifecycle.allowed_actions(_state(row))
 
@@ -253,10 +254,6 @@ def apply(store: Store, request_id: str, action: str, *, actor: str, note: str =
         if target != state.status:
             updates["status"] = target
         if action == "forward":
-            if detail["customer_id"] is None:
-                raise lifecycle.TransitionError(
-                    "Expandra is the controller of this request: there is no customer to forward it to. "
-                    "Start work on it instead.")
             updates["forwarded_at"] = stamp
         elif action == "pause":
             extra_changes = _record_pause(cur, detail, stamp, pause_reason, asked_at, settings)
