@@ -174,11 +174,11 @@ else:
     st.caption("Nothing to delete or anonymise today.")
 
 # --- Privacy Ops' own personal data -----------------------------------------------------------
-st.subheader("Privacy Ops' own data: requesters' contact details")
+st.subheader("Privacy Ops' own data: requesters' contact details and subject ids")
 evidence_years = common.rule_settings().contact_evidence_years
 own = common.query("own_contacts_summary", as_of=as_of, evidence_years=evidence_years).iloc[0]
-st.caption(f"Requesters' email, name and description are kept while the request is open and for {evidence_years} "
-           "years after it closes, as evidence of how it was handled (rules.md 4; setting "
+st.caption(f"Requesters' email, name, subject id and description are kept while the request is open and for "
+           f"{evidence_years} years after it closes, as evidence of how it was handled (rules.md 4; setting "
            "contact_evidence_years); then they are anonymised. The request history never holds them.")
 tiles = st.columns(4)
 tiles[0].metric("Held for open requests", common.fmt_int(own["held_open"]), border=True)
@@ -187,7 +187,7 @@ tiles[2].metric("Due for anonymisation", common.fmt_int(own["due_for_anonymisati
                 help="Closed requests whose evidence period has ended; anonymised automatically once a day.")
 tiles[3].metric("Anonymised", common.fmt_int(own["anonymised"]), border=True)
 if int(own["due_for_anonymisation"]) and access.may(user.role, "edit_access"):
-    if st.button("Anonymise them now", help="Removes email, name and description from those requests; "
+    if st.button("Anonymise them now", help="Removes email, name, subject id and description from those requests; "
                                             "each gets a history entry and the access log records it."):
         done = own_retention.anonymise_expired_contacts(common.store(), today=as_of, actor=user.email)
         common.after_write()

@@ -7,8 +7,8 @@ than `random()`, because DuckDB's `random()`/`setseed()` is not reproducible onc
 several threads. The same (events, seed, today) always gives the same table contents.
 
 Python only builds the small tables SQL joins against (hourly weights of the period, the deadline
-of every receipt date from `deadlines`, the customers) and the request history's hash chain, which
-must use `history.entry_hash` exactly as the app does.
+of every receipt date from `deadlines`, the customers) and the request history, chained by
+`history.append_many` exactly as the app chains it.
 
 The data is a snapshot taken at 06:00 UTC on `today` (DEMO_SNAPSHOT_UTC): nothing is dated later.
 """
@@ -971,7 +971,7 @@ def _demo_paused_deadlines(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
 
 def _insert_request_history(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
     """One history entry per lifecycle step, shaped like `requests.log()`/`requests.apply()` write
-    them, in time order, hash-chained with `history.entry_hash` and inserted in bulk."""
+    them, in time order, hash-chained and inserted in bulk by `history.append_many`."""
     rows = cur.execute("""
         WITH r AS (
             SELECT f.*, q.received_at, q.forwarded_at, q.closed_at, q.extension_notified_at,
@@ -1012,9 +1012,8 @@ def _insert_request_history(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None
     """).fetchall()
 
     grounds = {**lifecycle.REFUSAL_GROUNDS, **lifecycle.ERASURE_REFUSAL_GROUNDS}
-    entry_ids, request_ids, ats, actors, actions, changes_col, notes, prevs, hashes = ([] for _ in range(9))
-    prev = history.GENESIS_HASH
-    for entry_id, row in enumerate(rows, start=1):
+    entries = []
+    for row in rows:
         (at, request_id, action, old_status, new_status, assignee, customer_id, request_type, received_at,
          channel, email, name, subject_id, description, forward_due, due, forwarded_at, closed_at, outcome,
          ground, ext_reason, ext_notified, ext_due, pause_reason, pause_moves) = row
@@ -1051,32 +1050,8 @@ def _insert_request_history(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None
                     note = "Refused: " + grounds[ground]
                 elif request_type == "consent_withdrawal" and action == "complete":
                     note = "Consent withdrawal carried out"
-        changes_json = history.canonical_changes(history.without_personal_data(changes))
-        digest = history.entry_hash(prev, entry_id, request_id, at, assignee, action, changes_json, note)
-        entry_ids.append(entry_id)
-        request_ids.append(request_id)
-        ats.append(at)
-        actors.append(assignee)
-        actions.append(action)
-        changes_col.append(changes_json)
-        notes.append(note)
-        prevs.append(prev)
-        hashes.append(digest)
-        prev = digest
-
-    table = pa.table({
-        "entry_id": pa.array(entry_ids, pa.int64()), "request_id": pa.array(request_ids, pa.string()),
-        "recorded_at": pa.array(ats, pa.timestamp("us")), "actor": pa.array(actors, pa.string()),
-        "action": pa.array(actions, pa.string()), "changes": pa.array(changes_col, pa.string()),
-        "note": pa.array(notes, pa.string()), "prev_hash": pa.array(prevs, pa.string()),
-        "entry_hash": pa.array(hashes, pa.string()),
-    })
-    cur.register("demo_history_arrow", table)
-    try:
-        # by position, as history.append() inserts
-        cur.execute("INSERT INTO request_history SELECT * FROM demo_history_arrow ORDER BY entry_id")
-    finally:
-        cur.unregister("demo_history_arrow")
+        entries.append(history.NewEntry(request_id, at, assignee, action, changes, note))
+    history.append_many(cur, entries)
 
 
 def _plain(value: Any) -> Any:

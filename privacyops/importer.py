@@ -618,8 +618,8 @@ class _Pipeline:
             self.cur.unregister(f"{name}_arrow")
 
     def _append_history(self) -> None:
-        """One 'import' entry per imported request, hash-chained exactly as history.append() would chain
-        them one by one (same canonical JSON, same entry_hash), computed in one pass and inserted in bulk."""
+        """One 'import' entry per imported request, in file order, through history.append_many() (chained
+        exactly as history.append() would chain them one by one, without the requester's personal data)."""
         columns = ["request_id", "customer_id", "request_type", "received_at", "channel", "requester_email",
                    "requester_name", "subject_id", "description", "status", "assignee", "forward_due_date",
                    "forwarded_at", "due_date", "closed_at", "outcome", "refusal_ground"]
@@ -628,36 +628,14 @@ class _Pipeline:
             FROM requests AS q JOIN imp_new AS n USING (request_id)
             ORDER BY n.line
         """).fetchall()
-        last = self.sql("SELECT entry_id, entry_hash FROM request_history ORDER BY entry_id DESC LIMIT 1").fetchone()
-        entry_id, prev = (int(last[0]), last[1]) if last else (0, history.GENESIS_HASH)
-        out: dict[str, list[Any]] = {k: [] for k in ("entry_id", "request_id", "recorded_at", "actor", "action",
-                                                      "changes", "note", "prev_hash", "entry_hash")}
+        entries = []
         for row in rows:
             values = dict(zip(columns, row[:-1], strict=True))
-            entry_id += 1
-            changes = history.canonical_changes(history.without_personal_data(
-                {k: [None, v] for k, v in values.items() if v is not None}))
-            note = f"Imported from {self.prep.name} (import run {self.run_id}, line {row[-1]})"
-            digest = history.entry_hash(prev, entry_id, values["request_id"], self.stamp, self.actor, "import",
-                                        changes, note)
-            for key, value in (("entry_id", entry_id), ("request_id", values["request_id"]),
-                               ("recorded_at", self.stamp), ("actor", self.actor), ("action", "import"),
-                               ("changes", changes), ("note", note), ("prev_hash", prev), ("entry_hash", digest)):
-                out[key].append(value)
-            prev = digest
-        table = pa.table({
-            "entry_id": pa.array(out["entry_id"], pa.int64()), "request_id": pa.array(out["request_id"], pa.string()),
-            "recorded_at": pa.array(out["recorded_at"], pa.timestamp("us")),
-            "actor": pa.array(out["actor"], pa.string()), "action": pa.array(out["action"], pa.string()),
-            "changes": pa.array(out["changes"], pa.string()), "note": pa.array(out["note"], pa.string()),
-            "prev_hash": pa.array(out["prev_hash"], pa.string()),
-            "entry_hash": pa.array(out["entry_hash"], pa.string()),
-        })
-        self.cur.register("imp_history_arrow", table)
-        try:
-            self.sql("INSERT INTO request_history SELECT * FROM imp_history_arrow ORDER BY entry_id")
-        finally:
-            self.cur.unregister("imp_history_arrow")
+            entries.append(history.NewEntry(
+                request_id=values["request_id"], at=self.stamp, actor=self.actor, action="import",
+                changes={k: [None, v] for k, v in values.items() if v is not None},
+                note=f"Imported from {self.prep.name} (import run {self.run_id}, line {row[-1]})"))
+        history.append_many(self.cur, entries)
 
     # 4. keep every problem
 

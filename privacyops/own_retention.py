@@ -1,8 +1,9 @@
-"""Privacy Ops' own personal data: requesters' contact details (rules.md 4, last point).
+"""Privacy Ops' own personal data: requesters' contact details and subject ids (rules.md 4, last point).
 
 They are kept while the request's evidence is needed (setting `contact_evidence_years`, default two
-years after closing), then anonymised: email, name and free-text description are removed, the
-request itself (type, dates, outcome) stays as anonymous evidence. The history never held them.
+years after closing), then anonymised: email, name, subject id and free-text description are removed,
+the request itself (type, dates, outcome) stays as anonymous evidence. The history never holds them
+(migration 009 took the subject ids out of the entries written before that rule).
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ def anonymise_expired_contacts(store: Store, *, today: date, actor: str, at: dat
     def change(cur: duckdb.DuckDBPyConnection) -> int:
         due = [row[0] for row in run_named(cur, "own_contacts_due", as_of=today, evidence_years=years).fetchall()]
         for request_id in due:
-            cur.execute("UPDATE requests SET requester_email = NULL, requester_name = NULL, description = NULL, "
-                        "contact_anonymised_at = $at, updated_at = $at WHERE request_id = $id",
+            # A request anonymised before subject ids were included keeps the date its contacts went.
+            cur.execute("UPDATE requests SET requester_email = NULL, requester_name = NULL, subject_id = NULL, "
+                        "description = NULL, contact_anonymised_at = coalesce(contact_anonymised_at, $at), "
+                        "updated_at = $at WHERE request_id = $id",
                         {"at": stamp, "id": request_id})
             history.append(cur, request_id=request_id, at=stamp, actor=actor, action="anonymise",
                            changes={"requester_email": ["x", None], "requester_name": ["x", None],
-                                    "description": ["x", None]},
+                                    "subject_id": ["x", None], "description": ["x", None]},
                            note=f"Evidence period of {years} years after closing has ended")
         if due:
             access.append_in_transaction(cur, actor=actor, event="anonymise", target="requests",

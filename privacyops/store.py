@@ -3,18 +3,20 @@
 Only this module knows where the data lives and how it is reached: it opens the DuckDB file once per
 process, hands out a fresh cursor for each call (a DuckDB connection must not be shared between
 threads, and Streamlit runs each session on its own thread), funnels every write through one lock and
-one transaction, applies the numbered migrations, and turns DuckDB's errors into messages people read.
+one transaction, applies the numbered migrations (SQL files, and Python steps where SQL cannot do the
+work), and turns DuckDB's errors into messages people read.
 Pages and use cases call `query()` and `write()`; they never see a connection.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -65,24 +67,62 @@ def default_db_path() -> Path:
 
 # --- migrations -------------------------------------------------------------------------------
 
-_MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+_MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.(sql|py)$")
+MigrationStep = Callable[[duckdb.DuckDBPyConnection], None]
 
 
 @dataclass(frozen=True)
 class Migration:
+    """One numbered schema step: NNN_name.sql, NNN_name.py, or both (same number and name).
+
+    The SQL runs first; then the Python file's `migrate(cur)` function, for what SQL cannot do (e.g.
+    recomputing the history's sha256 chain, which is defined in Python). Both run on the migration
+    transaction's cursor: `migrate(cur)` must not BEGIN/COMMIT, and an exception rolls back every pending
+    migration. A Python step is written against the schema of its own number: it must not depend on
+    later migrations, nor on code that reads columns added after it.
+    """
+
     version: int
     name: str
-    sql: str
+    sql: str = ""
+    python: Path | None = None
+
+    def apply(self, cur: duckdb.DuckDBPyConnection) -> None:
+        if self.sql:
+            cur.execute(self.sql)
+        if self.python is not None:
+            _python_step(self.python)(cur)
 
 
-def migrations() -> list[Migration]:
-    """The numbered migration files, in order."""
-    found = []
-    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+def _python_step(path: Path) -> MigrationStep:
+    """The `migrate(cur)` function of a Python migration file (its name starts with a digit, so it is
+    loaded from its path rather than imported by name)."""
+    spec = importlib.util.spec_from_file_location(f"privacyops.migrations.m{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise StoreError(f"The migration {path.name} could not be loaded.")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    step = getattr(module, "migrate", None)
+    if not callable(step):
+        raise StoreError(f"The migration {path.name} has no migrate(cur) function.")
+    return step
+
+
+def migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """The numbered migrations in `directory`, in order (a .sql and a .py of one number form one)."""
+    found: dict[int, Migration] = {}
+    for path in sorted(directory.iterdir()):
         match = _MIGRATION_NAME.match(path.name)
-        if match:
-            found.append(Migration(int(match.group(1)), match.group(2), path.read_text("utf-8")))
-    return found
+        if not match:
+            continue
+        version, name, kind = int(match.group(1)), match.group(2), match.group(3)
+        current = found.get(version, Migration(version, name))
+        if current.name != name:
+            raise StoreError(f"Two migrations are numbered {version:03d} ({current.name}, {name}); "
+                             "each number belongs to one migration.")
+        found[version] = (replace(current, sql=path.read_text("utf-8")) if kind == "sql"
+                          else replace(current, python=path))
+    return [found[v] for v in sorted(found)]
 
 
 def latest_schema_version() -> int:
@@ -234,7 +274,9 @@ class Store:
             row = cur.execute("SELECT max(version) FROM schema_migrations").fetchone()
         return int(row[0] or 0)
 
-    def _migrate(self) -> list[int]:
+    def _migrate(self, known: list[Migration] | None = None) -> list[int]:
+        """Apply the migrations not yet in schema_migrations (`known`: the project's, or a given list,
+        e.g. to build a store of an older version in a test), all in one transaction."""
         with self._write_lock, self.cursor() as cur:
             cur.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -242,7 +284,7 @@ class Store:
             )
             applied = {row[0] for row in cur.execute("SELECT version FROM schema_migrations").fetchall()}
             current = max(applied, default=0)
-            known = migrations()
+            known = migrations() if known is None else known
             latest = known[-1].version if known else 0
             if current > latest:
                 raise StoreVersionError(
@@ -256,7 +298,7 @@ class Store:
             cur.execute("BEGIN TRANSACTION")
             try:
                 for m in pending:
-                    cur.execute(m.sql)
+                    m.apply(cur)
                     cur.execute(
                         "INSERT INTO schema_migrations VALUES ($v, $n, now()::TIMESTAMP)",
                         {"v": m.version, "n": m.name},

@@ -1,10 +1,11 @@
--- Requester contact details held by Privacy Ops itself, as a retention category of its own.
+-- Requester contact details and subject ids held by Privacy Ops itself, as a retention category of its own.
 -- param $as_of: DATE, today
 -- param $evidence_years: INTEGER, years the evidence is kept after closing
 -- returns: held_open, held_closed, due_for_anonymisation, anonymised, oldest_days_past_end
 WITH contacts AS (
     SELECT is_open, contact_anonymised_at,
-           requester_email IS NOT NULL OR requester_name IS NOT NULL OR description IS NOT NULL AS held,
+           requester_email IS NOT NULL OR requester_name IS NOT NULL OR subject_id IS NOT NULL
+               OR description IS NOT NULL AS held,
            CAST(closed_on + to_years(CAST($evidence_years AS INTEGER)) AS DATE) AS evidence_ends_on
     FROM request_clock
 )

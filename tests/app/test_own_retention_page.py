@@ -16,7 +16,8 @@ def test_expired_contacts_are_anonymised_and_shown(customers_app_store):
         "INSERT INTO retention_records VALUES ('R1', 'C01', 'email', TIMESTAMP '2024-01-01', "
         "TIMESTAMP '2024-01-02', NULL, NULL, NULL)"))
     rid = requests.log(store, NewRequest("C01", "access", datetime(2022, 5, 2, 9, tzinfo=UTC), "email",
-                                         "old.requester@example.com"), actor="agent@example.com").request_id
+                                         "old.requester@example.com", subject_id="subj-9001"),
+                       actor="agent@example.com").request_id
     for action, day in (("forward", 3), ("start", 4), ("complete", 9)):
         requests.apply(store, rid, action, actor="agent@example.com", at=datetime(2022, 5, day, 9, tzinfo=UTC))
 
@@ -24,6 +25,8 @@ def test_expired_contacts_are_anonymised_and_shown(customers_app_store):
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Anonymised"] == "1" and metrics["Due for anonymisation"] == "0"
-    assert store.query("request_detail", request_id=rid).iloc[0].requester_email is None
+    detail = store.query("request_detail", request_id=rid).iloc[0]
+    assert detail.requester_email is None and detail.subject_id is None
+    assert any("subject id" in c.value for c in at.caption)
     events = store.query("access_log_chain")
     assert events[["event", "actor"]].values.tolist() == [["anonymise", "privacyops (daily)"]]

@@ -448,3 +448,13 @@ def test_demo_history_holds_no_contact_details(tmp_path):
         assert leaked == 0
     finally:
         store.close()
+
+
+def test_demo_history_holds_no_subject_ids(demo_store):
+    """rules.md 4: the history never holds a requester's subject id; the requests table does."""
+    subjects = [r[0] for r in rows(demo_store, "SELECT subject_id FROM requests WHERE subject_id IS NOT NULL")]
+    text = " ".join(r[0] for r in rows(demo_store, "SELECT changes || note FROM request_history"))
+    assert subjects and not [s for s in subjects if s in text]
+    marked = rows(demo_store, "SELECT count(*) FROM request_history WHERE action = 'create' "
+                              "AND changes LIKE '%\"subject_id\":[null,\"(recorded; not kept in the history)\"]%'")
+    assert marked == [(len(subjects),)]

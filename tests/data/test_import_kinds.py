@@ -261,3 +261,28 @@ def test_imported_history_holds_no_contact_details(tmp_path):
         assert not [email for email in emails if email in text]
     finally:
         store.close()
+
+
+def test_imported_history_holds_no_subject_ids(tmp_path):
+    """rules.md 4: imported requests keep their subject ids in the requests table, never in the history."""
+    from privacyops import history
+    from privacyops.store import open_store
+
+    store = open_store(tmp_path / "subjects.duckdb")
+    samples = Path(__file__).resolve().parents[2] / "data" / "samples"
+    try:
+        for kind in ("customers", "requests"):
+            path = samples / f"{kind}.csv"
+            importer.run_import(store, path, kind, importer.inspect_file(path).default_options(), actor="t@example.com")
+        with store.cursor() as cur:
+            subjects = [r[0] for r in cur.execute("SELECT subject_id FROM requests WHERE subject_id IS NOT NULL")
+                        .fetchall()]
+            text = " ".join(r[0] for r in cur.execute("SELECT changes || note FROM request_history").fetchall())
+            marked = cur.execute("SELECT count(*) FROM request_history WHERE action = 'import' AND "
+                                 "json_extract_string(changes, '$.subject_id[1]') = $m",
+                                 {"m": history.REDACTED}).fetchone()[0]
+        assert subjects and not [s for s in subjects if s in text]
+        assert marked == len(subjects)
+        assert verify_history(store) == []
+    finally:
+        store.close()

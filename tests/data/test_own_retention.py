@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import json
+from datetime import UTC, date, datetime, timedelta
 
-from privacyops import access, own_retention, requests
+from privacyops import access, history, own_retention, requests
 from privacyops.requests import NewRequest
 
 AGENT = "agent@example.com"
 
 
-def logged(store, received: datetime, email: str) -> str:
+def logged(store, received: datetime, email: str, subject_id: str = "") -> str:
     return requests.log(store, NewRequest("C01", "access", received, "email", email, "Test Person",
-                                          description="Please send my data"), actor=AGENT).request_id
+                                          subject_id=subject_id, description="Please send my data"),
+                        actor=AGENT).request_id
+
+
+def closed(store, received: datetime, email: str, subject_id: str = "") -> str:
+    request_id = logged(store, received, email, subject_id)
+    for action, days in (("forward", 1), ("start", 2), ("complete", 10)):
+        requests.apply(store, request_id, action, actor=AGENT, at=received + timedelta(days=days))
+    return request_id
 
 
 def test_contacts_are_anonymised_after_the_evidence_period(customer_store):
@@ -42,6 +51,38 @@ def test_contacts_are_anonymised_after_the_evidence_period(customer_store):
     assert log["event"].tolist() == ["anonymise"] and access.verify_access_log(customer_store) == []
     # Nothing more to do the next day.
     assert own_retention.anonymise_expired_contacts(customer_store, today=date(2025, 1, 21), actor="system") == 0
+
+
+def test_subject_ids_are_anonymised_with_the_contact_details(customer_store):
+    """rules.md 4: the subject id is the dashboard's own personal data too; it goes when the evidence period ends."""
+    old = closed(customer_store, datetime(2023, 1, 10, 9, tzinfo=UTC), "old.requester@example.com", "subj-0001-old")
+    recent = closed(customer_store, datetime(2025, 6, 2, 9, tzinfo=UTC), "new.requester@example.com", "subj-0002-new")
+    summary = customer_store.query("own_contacts_summary", as_of=date(2025, 1, 20), evidence_years=2).iloc[0]
+    assert (summary.held_closed, summary.due_for_anonymisation) == (1, 1)
+
+    assert own_retention.anonymise_expired_contacts(customer_store, today=date(2025, 1, 20), actor="system") == 1
+    assert customer_store.query("request_detail", request_id=old).iloc[0].subject_id is None
+    assert customer_store.query("request_detail", request_id=recent).iloc[0].subject_id == "subj-0002-new"
+    last = customer_store.query("request_history", request_id=old).iloc[-1]
+    assert last.action == "anonymise" and json.loads(last.changes)["subject_id"] == [history.REDACTED, None]
+    assert requests.verify_history(customer_store) == []
+
+
+def test_a_subject_id_left_by_an_earlier_anonymisation_goes_too(customer_store):
+    """Requests anonymised before subject ids were included kept them: the next run removes them and keeps
+    the date the contact details went."""
+    done = closed(customer_store, datetime(2023, 1, 10, 9, tzinfo=UTC), "done.requester@example.com", "subj-0003")
+    earlier = datetime(2025, 2, 1, 3)
+    customer_store.write(lambda cur: cur.execute(   # what own retention did before: subject id left behind
+        "UPDATE requests SET requester_email = NULL, requester_name = NULL, description = NULL, "
+        "contact_anonymised_at = $at WHERE request_id = $id", {"at": earlier, "id": done}))
+    summary = customer_store.query("own_contacts_summary", as_of=date(2025, 3, 1), evidence_years=2).iloc[0]
+    assert (summary.due_for_anonymisation, summary.anonymised) == (1, 1)
+
+    assert own_retention.anonymise_expired_contacts(customer_store, today=date(2025, 3, 1), actor="system") == 1
+    detail = customer_store.query("request_detail", request_id=done).iloc[0]
+    assert detail.subject_id is None and detail.contact_anonymised_at == earlier
+    assert own_retention.anonymise_expired_contacts(customer_store, today=date(2025, 3, 2), actor="system") == 0
 
 
 def test_request_import_rejects_lose_their_values_after_90_days(tmp_path):

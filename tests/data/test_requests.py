@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import duckdb
 import pytest
 
-from privacyops import requests
+from privacyops import history, requests
 from privacyops.lifecycle import TransitionError
 from privacyops.requests import NewRequest, RequestInputError
 
@@ -205,6 +205,17 @@ def test_history_holds_no_contact_details(customer_store):
     with customer_store.cursor() as cur:
         text = " ".join(r[0] for r in cur.execute("SELECT changes || note FROM request_history").fetchall())
     assert "@example.com" not in text.lower() and "Karin" not in text and "Vill se" not in text
+
+
+def test_history_holds_no_subject_id(customer_store):
+    """rules.md 4: the history cannot forget, so a subject id is marked as recorded, its value not kept."""
+    rid = requests.log(customer_store, new(subject_id=" subj-4711-karin "), actor=AGENT).request_id
+    requests.apply(customer_store, rid, "forward", actor=AGENT, at=at(6))
+    assert customer_store.query("request_detail", request_id=rid).iloc[0].subject_id == "subj-4711-karin"
+    hist = customer_store.query("request_history", request_id=rid)
+    assert "subj-4711" not in " ".join(hist["changes"] + hist["note"])
+    assert json.loads(hist["changes"].iloc[0])["subject_id"] == [None, history.REDACTED]
+    assert requests.verify_history(customer_store) == []
 
 
 def test_extension_told_before_receipt_is_refused(customer_store):

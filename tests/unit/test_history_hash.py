@@ -45,3 +45,26 @@ def test_personal_data_never_enters_the_history():
                                               "description": ["old text", None]})
     assert redacted == {"requester_email": [None, history.REDACTED], "status": [None, "x"],
                         "description": [history.REDACTED, None]}
+
+
+def test_a_subject_id_never_enters_the_history():
+    """rules.md 4: the requester's subject id is the dashboard's own personal data; the log cannot forget."""
+    assert history.without_personal_data({"subject_id": [None, "u-1182"], "channel": [None, "email"]}) == {
+        "subject_id": [None, history.REDACTED], "channel": [None, "email"]}
+    assert history.without_personal_data({"subject_id": "u-1182"}) == {"subject_id": history.REDACTED}
+
+
+def test_redact_and_rechain_changes_only_personal_values_and_the_hashes():
+    rows = chain(3)
+    personal = history.canonical_changes({"status": [None, "logged"], "subject_id": [None, "u-1182"]})
+    digest = history.entry_hash(rows[1][7], 2, rows[1][1], rows[1][2], rows[1][3], "create", personal, "")
+    rows[1] = (*rows[1][:4], "create", personal, "", rows[1][7], digest)
+    rows[2] = (*rows[2][:7], digest, history.entry_hash(digest, *rows[2][:7]))
+    assert history.verify_chain(rows) == []
+
+    new, redacted = history.redact_and_rechain(rows)
+    assert redacted == 1 and history.verify_chain(new) == []
+    assert new[0] == rows[0]                                   # before the redacted entry nothing moves
+    assert new[1][5] == '{"status":[null,"logged"],"subject_id":[null,"(recorded; not kept in the history)"]}'
+    assert new[2][5] == rows[2][5] and new[2][8] != rows[2][8]  # same content, new link
+    assert history.redact_and_rechain(new) == (new, 0)         # a second run changes nothing
