@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import duckdb
 import pytest
 
 from privacyops import customers, requests, rule_settings
 from privacyops.lifecycle import TransitionError
 from privacyops.requests import NewRequest, RequestInputError
-from privacyops.store import run_named
+from privacyops.store import Store, latest_schema_version, migrations, open_store, run_named
 from tests.conftest import make_customer
 
 AGENT = "agent@example.com"
@@ -275,3 +276,45 @@ def test_a_forwarding_term_past_the_due_date_is_warned_about(customer_store):
     assert requests.log(customer_store, NewRequest(
         customer_id="C01", request_type="access", received_at=at(3, 5), channel="email",
         requester_email="karin.testsson@example.com"), actor=AGENT).warnings == ()
+
+
+# --- the migration carries a store of the previous version forward -----------------------------------
+
+def test_migration_010_carries_requests_and_pauses_forward(store_path):
+    """A schema-004 store: a request logged under the never-late reading, one logged when eves counted as
+    holidays (due Mon 29 Dec 2025 instead of Wed 24 Dec), each with a prompt identity pause."""
+    old = Store(store_path, duckdb.connect(str(store_path)))
+    try:
+        old._migrate([m for m in migrations() if m.version <= 4])
+
+        def rows(cur):
+            cur.execute("INSERT INTO customers VALUES ('C01', 'Testkund Ett AB', '556000-0000', 5, "
+                        "TIMESTAMP '2025-01-01')")
+            for rid, received, due in (("DSR-000001", "2025-03-05 09:00", "2025-04-07"),
+                                       ("DSR-000002", "2025-11-24 09:00", "2025-12-29")):
+                cur.execute("INSERT INTO requests (request_id, customer_id, request_type, received_at, channel, "
+                            "status, forward_due_date, due_date, created_at, updated_at) VALUES ($id, 'C01', "
+                            "'access', $at, 'email', 'in_progress', $due, $due, $at, $at)",
+                            {"id": rid, "at": datetime.fromisoformat(received), "due": date.fromisoformat(due)})
+            cur.execute("INSERT INTO request_pauses VALUES ('DSR-000001', TIMESTAMP '2025-03-10 09:00', "
+                        "'identity', TIMESTAMP '2025-03-17 09:00')")
+            cur.execute("INSERT INTO request_pauses VALUES ('DSR-000002', TIMESTAMP '2025-11-25 09:00', "
+                        "'clarification', TIMESTAMP '2025-11-28 09:00')")
+        old.write(rows)
+    finally:
+        old._con.close()
+    store = open_store(store_path)
+    try:
+        first, second = clock_row(store, "DSR-000001"), clock_row(store, "DSR-000002")
+        assert (first["eves_are_holidays"], first["paused_due_date"], first["answer_by_date"]) == (
+            False, date(2025, 4, 14), date(2025, 4, 14))
+        assert (second["eves_are_holidays"], second["paused_due_date"], second["due_date"]) == (
+            True, None, date(2025, 12, 29))
+        with store.cursor() as cur:
+            pauses = cur.execute("SELECT request_id, asked_at, moves_deadline FROM request_pauses "
+                                 "ORDER BY request_id").fetchall()
+        assert pauses == [("DSR-000001", datetime(2025, 3, 10, 9), True),
+                          ("DSR-000002", datetime(2025, 11, 25, 9), False)]
+        assert store.schema_version() == latest_schema_version()
+    finally:
+        store.close()
