@@ -139,19 +139,25 @@ with cols[1]:
 with cols[2]:
     _tile("On time, last 90 days", common.fmt_pct(req["on_time_share"]),
           delta=_pp_change(req["on_time_share"], req["on_time_share_prev"]), delta_text="vs. the 90 days before",
-          help_text=("Requests closed in the last 90 days on or before their effective due date / all requests "
-                     f"closed in those days ({common.fmt_int(req['on_time_last_90'])} / "
-                     f"{common.fmt_int(req['closed_last_90'])}); GDPR Art. 12(3). Consent withdrawals have no "
-                     "month clock and are left out. Trend: the share per period of the date range."),
+          help_text=("Requests answered in the last 90 days on or before the date they had to be answered by / "
+                     f"all requests answered in those days ({common.fmt_int(req['on_time_last_90'])} / "
+                     f"{common.fmt_int(req['closed_last_90'])}); GDPR Art. 12(3)-(4): a refusal within the one "
+                     "month, an extended request within three. Consent withdrawals, withdrawn requests and "
+                     "requests the controller handled without an answer date are left out. Trend: the share per "
+                     "period of the date range."),
           trend=_trend(req_trend, "on_time_share"), chart_type="line",
           link=lambda: common.explain_link(user, filters, "pages/slas.py", "Explain on SLAs →"))
+    st.caption(f"Not in the rate (last 90 days): handled by the controller "
+               f"{common.fmt_int(req['controller_handled_last_90'])}, withdrawn "
+               f"{common.fmt_int(req['withdrawn_last_90'])}.")
 with cols[3]:
     _tile("Median days to close", _days(req["median_days_to_close"]),
           delta=_days_change(req["median_days_to_close"], req["median_days_to_close_prev"]), delta_text=prev_text,
           delta_color="inverse",
-          help_text=("Median of the calendar days from receipt to closing (Stockholm dates) of the requests closed "
-                     f"in the period ({common.fmt_int(req['closed_in_period'])}). The month of Art. 12(3) is a "
-                     "ceiling, not a target. Consent withdrawals are left out."),
+          help_text=("Median of the calendar days from receipt to the answer (Stockholm dates) of the requests "
+                     f"answered in the period ({common.fmt_int(req['closed_in_period'])}). The month of Art. 12(3) "
+                     "is a ceiling, not a target. Consent withdrawals, withdrawn requests and requests the "
+                     "controller handled without an answer date are left out."),
           trend=_trend(req_trend, "median_days_to_close"), chart_type="line",
           link=lambda: common.explain_link(user, filters, "pages/slas.py", "Explain on SLAs →"))
 

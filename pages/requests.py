@@ -276,7 +276,9 @@ except (requests.RequestInputError, StoreError) as error:
 
 st.divider()
 st.subheader(f"{common.md_escape(selected)} · {lifecycle.REQUEST_TYPES.get(request_type, request_type)}")
-st.text(f"For {detail['customer_name']} ({detail['customer_id']}) · received {_local_time(detail['received_at'])}"
+controller = (detail["customer_name"] if bool(detail["is_own_request"])
+              else f"{detail['customer_name']} ({detail['customer_id']})")
+st.text(f"For {controller} · received {_local_time(detail['received_at'])}"
         f" via {lifecycle.CHANNELS.get(detail['channel'], detail['channel'])}")
 
 tiles = st.columns([3, 2, 1, 2])
@@ -291,9 +293,14 @@ else:
                          "Regulation 1182/71 on the Swedish calendar.")
     tiles[2].metric("Days left", "–" if not bool(detail["is_open"]) else f"{req_clock.days_left:d}",
                     help="Statutory due date minus today; negative when overdue. A pause does not stop it.")
-tiles[3].metric("Forward by", _fmt_date(req_clock.forward_due_date),
-                help="Our forwarding deadline from the customer's DPA (GDPR Art. 28(3)(e); EDPB 07/2020 "
-                     "paras 127-129).")
+if req_clock.forward_due_date is None:
+    tiles[3].metric("Forward by", "–", help="Expandra is the controller of this request: nothing to forward.")
+else:
+    tiles[3].metric("Forward by", _fmt_date(req_clock.forward_due_date),
+                    help="Our forwarding deadline from the customer's DPA (GDPR Art. 28(3)(e); EDPB 07/2020 "
+                         "paras 127-129).")
+for warning in req_clock.warnings:
+    st.warning(warning, icon="⚠️")
 
 left, right = st.columns([3, 2])
 with left:
@@ -303,10 +310,24 @@ with left:
         st.warning(f"Paused while we wait for the requester. The paused deadline is "
                    f"{_fmt_date(req_clock.paused_due_date)}; alerts still count to the un-paused date "
                    f"{_fmt_date(req_clock.effective_due_date)} (rules.md 1, Pausing).", icon="⏸️")
+    elif status == "paused":
+        st.warning("Paused while we wait for the requester. This pause does not move the deadline: only an identity "
+                   "check asked for within the set working days of receipt does (rules.md 1, Pausing).", icon="⏸️")
     elif req_clock.paused_due_date is not None and req_clock.paused_due_date != req_clock.effective_due_date:
         st.caption(f"With its pauses, the deadline would be {_fmt_date(req_clock.paused_due_date)}; "
                    "alerts count to the un-paused date.")
-    if pd.notna(detail["forwarded_at"]):
+    if req_clock.answer_by_date is not None and req_clock.answer_by_date != req_clock.effective_due_date:
+        st.caption(f"The on-time figures measure this request against {_fmt_date(req_clock.answer_by_date)}, the "
+                   "date it had to be answered by (rules.md 1).")
+    if detail["outcome"] == "forwarded_only":
+        st.caption("Handled by the controller: Expandra's part ended with the forwarding. "
+                   + (f"The customer answered on {_fmt_date(detail['controller_answered_on'])}; the request counts "
+                      "against the statutory clock with that date." if pd.notna(detail["controller_answered_on"])
+                      else "The customer has not told us when it answered, so the request is not in the on-time "
+                           "rate; record the date when they do."))
+    if bool(detail["is_own_request"]):
+        pass  # no forwarding clock: Expandra is the controller (the explanation says so)
+    elif pd.notna(detail["forwarded_at"]):
         on_time = detail["forwarded_on"] <= detail["forward_due_date"]
         st.caption(f"Forwarded to the customer {_local_time(detail['forwarded_at'])}, "
                    + ("within" if on_time else "after") + f" the DPA deadline {_fmt_date(detail['forward_due_date'])}.")
@@ -356,7 +377,18 @@ else:
         if action == "pause":
             st.selectbox("Waiting for", options=list(lifecycle.PAUSE_REASONS), key=f"{prefix}_reason",
                          format_func=lambda r: lifecycle.PAUSE_REASONS[r],
-                         help="The clock stops while we wait for what we asked the requester for (IMY practice).")
+                         help="Only an identity check asked for within the setting's working days of receipt "
+                              "moves the deadline (rules.md 1, Pausing); other pauses are recorded and shown.")
+            asked = st.columns(2)
+            asked[0].date_input("Asked the requester on", key=f"{prefix}_asked_day", value=now_local.date(),
+                                max_value=now_local.date(), format="YYYY-MM-DD")
+            asked[1].time_input("at (Stockholm time)", key=f"{prefix}_asked_time",
+                                value=now_local.time().replace(second=0, microsecond=0), step=60)
+        elif action == "record_controller_answer":
+            st.date_input("The controller answered the requester on", key=f"{prefix}_answered_on",
+                          value=now_local.date(), max_value=now_local.date(), format="YYYY-MM-DD",
+                          help="The date the customer (the controller) says it answered; the request then counts "
+                               "against the statutory clock with that date (rules.md 2).")
         elif action == "extend":
             st.text_area("Reason for the extension", key=f"{prefix}_reason", max_chars=1000,
                          help="Art. 12(3): the requester must be told, with reasons, within the first month.")
@@ -377,6 +409,9 @@ else:
     if submitted:
         if action == "pause":
             extra["pause_reason"] = state[f"{prefix}_reason"]
+            extra["asked_at"] = _stockholm_moment(state[f"{prefix}_asked_day"], state[f"{prefix}_asked_time"])
+        elif action == "record_controller_answer":
+            extra["controller_answered_on"] = state[f"{prefix}_answered_on"]
         elif action == "extend":
             extra["extension_reason"] = state[f"{prefix}_reason"]
             extra["notified_at"] = _stockholm_moment(state[f"{prefix}_told_day"], state[f"{prefix}_told_time"])

@@ -20,9 +20,12 @@ filters = common.filter_bar()
 st.title("⏱️ SLAs")
 common.demo_banner()
 
-ON_TIME_RULE = ("On time: closed on or before the effective due date, i.e. one month from receipt, or three "
-                "months when the extension was validly recorded within the first month (GDPR Art. 12(3), counted "
-                "per Regulation 1182/71 on the Swedish calendar; rules.md 1). The due day itself is on time.")
+ON_TIME_RULE = ("On time: answered on or before the date it had to be answered by: one month from receipt, or "
+                "three months when the extension was validly recorded within the first month (GDPR Art. 12(3)); "
+                "a refusal within the one month even after an extension (Art. 12(4)); moved by an identity check "
+                "asked for promptly (rules.md 1, Pausing). Counted per Regulation 1182/71 on the Swedish calendar. "
+                "The due day itself is on time. Withdrawn requests, and requests the controller handled without "
+                "telling us when it answered, are not in the rate: they are listed apart below.")
 NO_CLOCK_CAPTION = ("Consent withdrawals are left out of the on-time figures and of the days to close by customer: "
                     "they have no one-month clock, as a withdrawal takes effect at once (GDPR Art. 7(3)). "
                     "Their own row in the time-to-close table shows how fast they were carried out.")
@@ -46,6 +49,7 @@ try:
     open_by_days = common.query("sla_open_by_days_left", as_of=as_of, customer=filters.customer,
                                 soon_due_days=settings.soon_due_days)
     breaches = common.query("sla_breaches", as_of=as_of, **period)
+    set_apart = common.query("sla_set_apart", **period)
 except StoreError as error:
     common.show_store_error(error)
     st.stop()
@@ -78,10 +82,16 @@ tiles[2].metric("90th percentile", _days(summary["p90_days"]), border=True,
                 help="Days to close, 90th percentile: nine in ten requests closed in the period were closed within "
                      "this many days (continuous quantile, DuckDB quantile_cont).")
 tiles[3].metric("Closed late", common.fmt_int(summary["closed_late"]), border=True,
-                help="Requests closed in the period after their effective due date (breaches of Art. 12(3)).")
+                help="Requests answered in the period after the date they had to be answered by (breaches of "
+                     "Art. 12(3)-(4)).")
 tiles[4].metric("Open and overdue", common.fmt_int(summary["open_overdue"]), border=True,
                 help="Requests open today whose effective due date has passed, whatever the period. A pause does not "
                      "stop this count (rules.md 1, Pausing).")
+
+handled, withdrawn = int(summary["controller_handled"]), int(summary["withdrawn_requests"])
+st.caption(f"Not in the on-time rate: handled by the controller: {handled:,}, forwarded on time: "
+           f"{int(summary['controller_handled_forwarded_on_time']):,}; withdrawn: {withdrawn:,} "
+           "(closed in the period; listed under 'Set apart' below).")
 
 # --- on-time rate -----------------------------------------------------------------------------
 
@@ -177,8 +187,8 @@ else:
                     help=f"Paused / requests with a month clock received in the period ({received:,}).")
     st.caption(f"Of {received:,} requests with a month clock received in the period. Pauses recorded: "
                f"{int(tools['pauses']):,} ({int(tools['identity_pauses']):,} waiting for identity proof, "
-               f"{int(tools['clarification_pauses']):,} for clarification). The on-time figures above count "
-               "against the un-paused due date.")
+               f"{int(tools['clarification_pauses']):,} for clarification). Only an identity check asked for "
+               "promptly moves the date a request must be answered by; alerts count to the un-paused due date.")
 
 # --- the processor's clock: forwarding to the controller ---------------------------------------
 
@@ -198,6 +208,34 @@ else:
                     help="Open, not yet forwarded, and past the DPA's forwarding deadline today.")
     st.caption("Requests that reached Expandra directly (not via the customer), received in the period. The "
                "controller's one-month clock runs from Expandra's receipt all the same (rules.md 2).")
+
+# --- set apart from the on-time rate -------------------------------------------------------------
+
+st.subheader("Set apart from the on-time rate")
+if set_apart.empty:
+    common.empty_state("No request closed in this period was withdrawn or handled by the controller without an "
+                       "answer date.")
+else:
+    st.dataframe(
+        pd.DataFrame({
+            "Request": set_apart["request_id"],
+            "Customer": set_apart["customer_name"],
+            "Type": _type_label(set_apart),
+            "Received": pd.to_datetime(set_apart["received_on"]).dt.date,
+            "Closed": pd.to_datetime(set_apart["closed_on"]).dt.date,
+            "Set apart as": set_apart["set_apart_as"],
+            "Forwarded on time": set_apart["forwarded_on_time"],
+        }),
+        hide_index=True, width="stretch",
+        column_config={
+            "Received": st.column_config.DateColumn(format="YYYY-MM-DD"),
+            "Closed": st.column_config.DateColumn(format="YYYY-MM-DD"),
+            "Forwarded on time": st.column_config.CheckboxColumn(
+                help="Forwarded by the customer's forwarding deadline: Expandra's own clock (rules.md 2)."),
+        })
+    st.caption("Handled by the controller: Expandra's part ended with the forwarding, and nobody knows when the "
+               "controller answered; once support records the date the customer gives, the request counts against "
+               "the statutory clock with that date. Withdrawn: there is no answer to be timely (rules.md 1).")
 
 # --- the open queue ---------------------------------------------------------------------------
 
@@ -243,10 +281,10 @@ else:
         listed, hide_index=True, width="stretch",
         column_config={
             "Received": st.column_config.DateColumn(format="YYYY-MM-DD", help="Europe/Stockholm date of receipt."),
-            "Due": st.column_config.DateColumn(format="YYYY-MM-DD",
-                                               help="The effective due date (extended if validly extended)."),
+            "Due": st.column_config.DateColumn(
+                format="YYYY-MM-DD", help="The date it had to be answered by (open: the un-paused due date)."),
             "Extended": st.column_config.CheckboxColumn(help="Extended by two months (Art. 12(3))."),
-            "Closed": st.column_config.TextColumn(help="The day it was closed, or 'open' if it still is."),
+            "Closed": st.column_config.TextColumn(help="The day it was answered, or 'open' if it still is."),
             "Days late": st.column_config.NumberColumn(
                 format="%d", help="Days from the due date to the closing day, or to today while open."),
         })

@@ -38,6 +38,8 @@ def ratio(part: int, whole: int) -> float | None:
 
 
 # Independent definitions, written against the base tables.
+# rules.md 1-2: a refusal is due within the one month; qualifying pauses move the date; a controller-
+# handled request counts only with the answer date the customer gave; withdrawn requests never count.
 REQUESTS_SQL = """
 WITH r AS (
     SELECT *,
@@ -46,16 +48,23 @@ WITH r AS (
         coalesce(extended_due_date, due_date)                                   AS due
     FROM requests
     WHERE $customer = '' OR customer_id = $customer
+), a AS (
+    SELECT *,
+        CASE WHEN outcome = 'refused' OR extended_due_date IS NULL THEN coalesce(paused_due_date, due_date)
+             ELSE coalesce(paused_extended_due_date, extended_due_date) END      AS by_date,
+        CASE WHEN due_date IS NULL THEN NULL
+             WHEN outcome IN ('completed', 'refused') THEN clo
+             WHEN outcome = 'forwarded_only' THEN controller_answered_on END     AS ans
+    FROM r
 )
 SELECT
     count(*) FILTER (WHERE status IN ('logged', 'forwarded', 'in_progress', 'paused')) AS open_now,
     count(*) FILTER (WHERE status IN ('logged', 'forwarded', 'in_progress', 'paused')
                      AND due < $today) AS overdue_now,
-    count(*) FILTER (WHERE due_date IS NOT NULL AND clo BETWEEN $today - 89 AND $today) AS closed_90,
-    count(*) FILTER (WHERE due_date IS NOT NULL AND clo BETWEEN $today - 89 AND $today
-                     AND clo <= due)                                                    AS on_time_90,
-    median(clo - rec) FILTER (WHERE due_date IS NOT NULL AND clo BETWEEN $start AND $end) AS median_close
-FROM r
+    count(*) FILTER (WHERE ans BETWEEN $today - 89 AND $today) AS closed_90,
+    count(*) FILTER (WHERE ans BETWEEN $today - 89 AND $today AND ans <= by_date)        AS on_time_90,
+    median(ans - rec) FILTER (WHERE ans BETWEEN $start AND $end) AS median_close
+FROM a
 """
 CONSENT_SQL = """
 SELECT

@@ -273,7 +273,7 @@ def test_ui_offers_exactly_the_allowed_actions(customers_app_store):
         pick(at, rid)
         assert offered(at, rid) == expected_actions(store, rid) == literal[rid]
     pick(at, paused)
-    assert "paused deadline" in texts(at)
+    assert "This pause does not move the deadline" in texts(at)
 
 
 def test_illegal_action_is_refused_and_writes_nothing(customers_app_store):
@@ -370,3 +370,49 @@ def test_demo_overdue_only_and_pick(demo_app_store):
     pick(at, rid)
     assert offered(at, rid) == expected_actions(demo_app_store, rid)
     assert f"{rid} · " in texts(at)
+
+
+def test_the_controller_s_answer_date_is_recorded_from_the_page(customers_app_store):
+    """Issue 8 item 1: support records the date the customer says it answered; the request then counts."""
+    store = customers_app_store
+    rid = log(store, days_ago=10)
+    requests.apply(store, rid, "forward", actor=AGENT, at=datetime.now(UTC) - timedelta(days=9))
+    requests.apply(store, rid, "close_forwarded_only", actor=AGENT, at=datetime.now(UTC) - timedelta(days=8))
+    at = open_page(PAGE)
+    at.toggle(key="rq_closed").set_value(True).run()
+    pick(at, rid)
+    assert "has not told us when it answered" in texts(at)
+    answered = clock.today() - timedelta(days=2)
+    act(at, rid, "record_controller_answer", answered_on=answered)
+    with store.cursor() as cur:
+        row = cur.execute("SELECT r.controller_answered_on, c.in_on_time_rate FROM requests AS r "
+                          "JOIN request_clock AS c USING (request_id) WHERE request_id = $id", {"id": rid}).fetchone()
+    assert row == (answered, True)
+    assert history(store, rid)[-1] == "record_controller_answer"
+
+
+def test_a_pause_records_when_the_information_was_asked_for(customers_app_store):
+    store = customers_app_store
+    rid = log(store, days_ago=3)
+    requests.apply(store, rid, "forward", actor=AGENT, at=datetime.now(UTC) - timedelta(days=2))
+    at = open_page(PAGE)
+    pick(at, rid)
+    act(at, rid, "pause", reason="identity", asked_day=clock.today() - timedelta(days=1))
+    with store.cursor() as cur:
+        asked, moves = cur.execute("SELECT asked_at, moves_deadline FROM request_pauses WHERE request_id = $id",
+                                   {"id": rid}).fetchone()
+    assert asked.date() in (clock.today() - timedelta(days=1), clock.today() - timedelta(days=2))  # UTC vs local
+    assert moves is True
+    assert "paused deadline" in texts(at)
+
+
+def test_a_request_where_expandra_is_the_controller_shows_no_forwarding(customers_app_store):
+    store = customers_app_store
+    rid = requests.log(store, NewRequest(
+        customer_id=None, request_type="access", channel="email", requester_email="karin.testsson@example.com",
+        received_at=datetime.now(UTC) - timedelta(days=2)), actor=AGENT).request_id
+    at = open_page(PAGE)
+    pick(at, rid)
+    assert any(t.value.startswith("For Expandra AB (own controller)") for t in at.text)
+    assert offered(at, rid) == ["start", "pause", "extend", "refuse", "withdraw"]
+    assert {m.label: m.value for m in at.metric}["Forward by"] == "–"

@@ -20,12 +20,25 @@ PAGE = "pages/slas.py"
 
 # Requests with Stockholm dates and the effective due date, from the base table.
 CLOCKED = """
-SELECT request_id, customer_id, request_type, status, due_date, extended_due_date,
+SELECT request_id, customer_id, request_type, status, outcome, due_date, extended_due_date,
+       paused_due_date, paused_extended_due_date, controller_answered_on,
        coalesce(extended_due_date, due_date) AS due,
        CAST(timezone('Europe/Stockholm', timezone('UTC', received_at)) AS DATE) AS rec,
        CAST(timezone('Europe/Stockholm', timezone('UTC', closed_at)) AS DATE)   AS clo
 FROM requests
 """
+
+
+def answered(r: dict[str, Any]) -> dict[str, Any]:
+    """rules.md 1-2 worked out here, apart from the view: the date the requester got the answer and the
+    date it had to be given by (a refusal within the one month; qualifying pauses move both)."""
+    if r["outcome"] == "refused" or r["extended_due_date"] is None:
+        by = r["paused_due_date"] or r["due_date"]
+    else:
+        by = r["paused_extended_due_date"] or r["extended_due_date"]
+    on = {"completed": r["clo"], "refused": r["clo"], "forwarded_only": r["controller_answered_on"]}.get(
+        r["outcome"])
+    return {**r, "by": by, "ans": on}
 
 
 def rows(store: Store, sql: str, **params: Any) -> list[dict[str, Any]]:
@@ -53,6 +66,7 @@ def demo_with_a_late_answer(demo_app_store: Store) -> tuple[Store, str]:
     """The demo answers everything on time; close one request three days after its due date."""
     today, start, _ = period()
     late = rows(demo_app_store, CLOCKED + " WHERE due_date IS NOT NULL AND extended_due_date IS NULL "
+                                          "AND paused_due_date IS NULL AND outcome = 'completed' "
                                           "AND closed_at IS NOT NULL AND due_date + 3 <= $today "
                                           "ORDER BY closed_at DESC LIMIT 1", today=today)[0]
     closed_on = late["due"] + timedelta(days=3)
@@ -65,16 +79,16 @@ def demo_with_a_late_answer(demo_app_store: Store) -> tuple[Store, str]:
 
 def expected(store: Store, customer: str = "") -> dict[str, Any]:
     today, start, end = period()
-    everything = [r for r in rows(store, CLOCKED) if not customer or r["customer_id"] == customer]
+    everything = [answered(r) for r in rows(store, CLOCKED) if not customer or r["customer_id"] == customer]
     clocked = [r for r in everything if r["due_date"] is not None]
-    closed = [r for r in clocked if r["clo"] is not None and start <= r["clo"] <= end]
-    on_time = [r for r in closed if r["clo"] <= r["due"]]
+    closed = [r for r in clocked if r["ans"] is not None and start <= r["ans"] <= end]
+    on_time = [r for r in closed if r["ans"] <= r["by"]]
     open_overdue = [r for r in clocked if r["status"] in ("logged", "forwarded", "in_progress", "paused")
                     and r["due"] < today]
-    durations = [(r["clo"] - r["rec"]).days for r in closed]
-    late = [r for r in closed if r["clo"] > r["due"]]
+    durations = [(r["ans"] - r["rec"]).days for r in closed]
+    late = [r for r in closed if r["ans"] > r["by"]]
     breaches = ([(r["request_id"], "open", (today - r["due"]).days) for r in open_overdue]
-                + [(r["request_id"], r["clo"].isoformat(), (r["clo"] - r["due"]).days) for r in late])
+                + [(r["request_id"], r["ans"].isoformat(), (r["ans"] - r["by"]).days) for r in late])
     breaches.sort(key=lambda b: (b[1] != "open", -b[2], b[0]))
     return {
         "tiles": {
@@ -117,12 +131,13 @@ def test_demo_time_to_close_by_customer_equals_independent_sql(demo_app_store):
     at = open_page(PAGE)
     closed = expected(demo_app_store)["closed"]
     names = {r["customer_id"]: r["name"] for r in rows(demo_app_store, "SELECT customer_id, name FROM customers")}
+    names[None] = "Expandra AB (own controller)"
     table = next(d.value for d in at.dataframe if "Customer" in d.value.columns and "Median days" in d.value.columns)
     shown = {row["Customer"]: (int(row["Closed"]), round(float(row["Median days"]), 6),
                                round(float(row["90th percentile days"]), 6)) for _, row in table.iterrows()}
     want = {}
     for cid in {r["customer_id"] for r in closed}:
-        durations = [(r["clo"] - r["rec"]).days for r in closed if r["customer_id"] == cid]
+        durations = [(r["ans"] - r["rec"]).days for r in closed if r["customer_id"] == cid]
         want[names[cid]] = (len(durations), round(float(np.median(durations)), 6),
                             round(float(np.percentile(durations, 90)), 6))
     assert shown == want
@@ -152,3 +167,31 @@ def test_demo_for_one_customer(demo_app_store):
     want = expected(demo_app_store, busiest)
     shown = {m.label: m.value for m in at.metric}
     assert {k: shown[k] for k in want["tiles"]} == want["tiles"]
+
+
+def test_withdrawn_and_controller_handled_requests_are_shown_apart(customers_app_store):
+    """Issue 8 items 1 and 6: neither counts as answered on time; both are listed apart."""
+    from datetime import UTC, datetime
+
+    from privacyops import requests
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    received = now - timedelta(days=20)
+    ids = []
+    for _ in range(2):
+        new = requests.NewRequest(customer_id="C01", request_type="access", received_at=received, channel="email",
+                                  requester_email="karin.testsson@example.com")
+        ids.append(requests.log(customers_app_store, new, actor="agent@example.com").request_id)
+        requests.apply(customers_app_store, ids[-1], "forward", actor="agent@example.com",
+                       at=received + timedelta(days=1))
+    requests.apply(customers_app_store, ids[0], "close_forwarded_only", actor="agent@example.com",
+                   at=received + timedelta(days=3))
+    requests.apply(customers_app_store, ids[1], "withdraw", actor="agent@example.com", at=received + timedelta(days=4))
+    at = open_page(PAGE)
+    assert not at.exception, at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Answered on time"] == "–"
+    assert "handled by the controller: 1, forwarded on time: 1; withdrawn: 1" in texts(at)
+    table = next(d.value for d in at.dataframe if "Set apart as" in d.value.columns)
+    assert dict(zip(table["Request"], table["Set apart as"], strict=True)) == {
+        ids[0]: "handled by the controller", ids[1]: "withdrawn"}
