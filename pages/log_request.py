@@ -41,6 +41,9 @@ if customers.empty:
         st.caption("Ask an admin to add the customer on the Customers page.")
     st.stop()
 customer_names = dict(zip(customers["customer_id"], customers["name"], strict=True))
+# Expandra itself is the controller of its own website statistics (policy section 2): offered last.
+controller_choices = {**{cid: f"{name} ({cid})" for cid, name in customer_names.items()},
+                      requests.EXPANDRA_AS_CONTROLLER: f"{requests.EXPANDRA_LABEL}: its own website statistics"}
 
 
 def _now_local() -> datetime:
@@ -51,7 +54,7 @@ def _initialise() -> None:
     """Defaults for an empty form; the customer comes from the shared filter bar when one is chosen."""
     now = _now_local()
     shared = common.shared_customer()
-    if state.get("lr_customer") not in customer_names:
+    if state.get("lr_customer") not in controller_choices:
         state["lr_customer"] = shared if shared in customer_names else next(iter(customer_names))
     defaults: dict[str, Any] = {"lr_type": "access", "lr_day": now.date(), "lr_time": now.time(),
                                 "lr_channel": "email", "lr_email": "", "lr_name": "", "lr_description": ""}
@@ -62,7 +65,8 @@ def _initialise() -> None:
 def _typed_request() -> requests.NewRequest:
     received = datetime.combine(state["lr_day"], state["lr_time"]).replace(tzinfo=STOCKHOLM)
     return requests.NewRequest(
-        customer_id=state["lr_customer"], request_type=state["lr_type"], received_at=received,
+        customer_id=None if state["lr_customer"] == requests.EXPANDRA_AS_CONTROLLER else state["lr_customer"],
+        request_type=state["lr_type"], received_at=received,
         channel=state["lr_channel"], requester_email=state["lr_email"], requester_name=state["lr_name"],
         description=state["lr_description"])
 
@@ -97,7 +101,9 @@ def _submit() -> None:
     common.after_write()
     state["lr_logged"] = {"request_id": logged.request_id, "due_date": logged.due_date,
                           "forward_due_date": logged.forward_due_date, "explanation": logged.explanation,
-                          "customer": customer_names.get(new.customer_id, new.customer_id)}
+                          "warnings": logged.warnings,
+                          "customer": (requests.EXPANDRA_LABEL if new.customer_id is None
+                                       else customer_names.get(new.customer_id, new.customer_id))}
     for key in (*FIELDS, "lr_errors", "lr_duplicates"):
         state.pop(key, None)
 
@@ -114,8 +120,12 @@ if logged := state.get("lr_logged"):
         cols[0].metric("Statutory due date", "At once" if due is None else f"{due:%a %Y-%m-%d}",
                        help="GDPR Art. 12(3): one month from receipt, counted per Regulation 1182/71 on the "
                             "Swedish calendar; a consent withdrawal takes effect at once (Art. 7(3)).")
-        cols[1].metric("Forward to the customer by", f"{logged['forward_due_date']:%a %Y-%m-%d}",
-                       help="The forwarding deadline in the customer's DPA (GDPR Art. 28(3)(e)).")
+        forward_due = logged["forward_due_date"]
+        cols[1].metric("Forward to the customer by", "–" if forward_due is None else f"{forward_due:%a %Y-%m-%d}",
+                       help="The forwarding deadline in the customer's DPA (GDPR Art. 28(3)(e)); none where "
+                            "Expandra is itself the controller.")
+        for warning in logged.get("warnings", ()):
+            st.warning(warning, icon="⚠️")
         st.caption(f"Why: {logged['explanation']}")
         common.link("pages/requests.py", label=f"Open {logged['request_id']} in the request queue", icon="📥",
                      query_params={"request": logged["request_id"]})
@@ -141,9 +151,11 @@ if duplicates and not errors:
 with st.form("lr_form", clear_on_submit=False, border=True):
     left, right = st.columns(2)
     with left:
-        st.selectbox("Customer", options=list(customer_names), key="lr_customer",
-                     format_func=lambda cid: f"{customer_names[cid]} ({cid})",
-                     help="The controller whose data the request concerns; its DPA sets the forwarding deadline.")
+        st.selectbox("Customer (the controller)", options=list(controller_choices), key="lr_customer",
+                     format_func=lambda cid: controller_choices[cid],
+                     help="The controller whose data the request concerns; its DPA sets the forwarding deadline. "
+                          "Choose Expandra for its own website statistics: then nothing is forwarded and the "
+                          "statutory clock is Expandra's own (rules.md 2).")
         _field_error("customer_id")
         st.selectbox("Type", options=list(lifecycle.REQUEST_TYPES), key="lr_type",
                      format_func=lambda t: lifecycle.REQUEST_TYPES[t],

@@ -152,3 +152,23 @@ def test_other_type_is_not_a_duplicate(customers_app_store):
     at = submit(fill(open_page(PAGE), kind="erasure"))
     assert table_counts(customers_app_store) == (2, 2)
     assert not at.warning
+
+
+def test_a_request_for_expandra_itself_is_logged_without_a_customer(customers_app_store):
+    """Issue 8: where Expandra is the controller there is no customer and no forwarding clock."""
+    at = submit(fill(open_page(PAGE), customer=requests.EXPANDRA_AS_CONTROLLER))
+    with customers_app_store.cursor() as cur:
+        row = cur.execute("SELECT customer_id, forward_due_date, due_date FROM requests").fetchone()
+    assert row == (None, None, date(2025, 4, 7))
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Forward to the customer by"] == "–"
+    assert "Expandra is the controller" in texts(at)
+
+
+def test_a_forwarding_term_past_the_due_date_is_warned_about_on_logging(customers_app_store):
+    from privacyops import customers
+    from tests.conftest import make_customer
+
+    customers.save(customers_app_store, make_customer("C30", "Långsam Kund AB", 30), actor="t@example.com")
+    at = submit(fill(open_page(PAGE), customer="C30"))
+    assert any("after the statutory deadline" in w.value for w in at.warning)
