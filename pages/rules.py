@@ -18,11 +18,7 @@ st.title("📜 Rules and settings")
 st.caption("The legal rules Privacy Ops counts with, and the choices a DPO signs off. Not legal advice.")
 
 current = common.rule_settings()
-values = {"eves_are_holidays": "true" if current.eves_are_holidays else "false",
-          "consent_renewal_months": str(current.consent_renewal_months),
-          "refusal_quiet_months": str(current.refusal_quiet_months),
-          "contact_evidence_years": str(current.contact_evidence_years),
-          "soon_due_days": str(current.soon_due_days)}
+values = {key: str(getattr(current, key)).lower() for key in SETTINGS}
 
 st.subheader("Settings")
 stored = common.query("rule_settings")
@@ -65,14 +61,43 @@ st.markdown(
     "- A Saturday, Sunday or Swedish public holiday moves the end to the next working day, repeatedly.\n"
     "- An extension of two further months counts three months from receipt, and applies only if decided and "
     "told to the requester by the one-month date.\n"
-    "- Waiting for identity proof pauses the clock as shown on the request; alerts still count to the "
-    "un-paused date.")
+    "- Each request keeps the dates counted when it arrived, and the eves reading they were counted under: a later "
+    "change of the setting moves no logged request's deadline, and an extension is checked against the request's "
+    "own one-month date.")
 today = common.today()
 example = st.date_input("Try a receipt date", value=today, key="rule_example")
 if isinstance(example, date):
     st.text(deadlines.explain_due_date(example, eves_are_holidays=current.eves_are_holidays))
     st.text("Extended: " + deadlines.explain_due_date(example, months=3,
                                                        eves_are_holidays=current.eves_are_holidays))
+
+st.subheader("Which requests count in the on-time rate, and against which date")
+example_received = date(2025, 3, 5)
+one_month = deadlines.due_date(example_received)
+three_months = deadlines.extended_due_date(example_received)
+paused = deadlines.paused_due_date(example_received, [(date(2025, 3, 10), date(2025, 3, 12))], today)
+st.markdown(
+    "- **The date a request must be answered by** is one column every figure uses (on time, late, breaches, by "
+    "month). A completed request counts by the day it was closed.\n"
+    f"- **A refusal is due within the one month, even after an extension** (Art. 12(4)): received "
+    f"{example_received:%-d %B %Y}, extended to {three_months:%-d %B %Y}, a refusal had to be sent by "
+    f"{one_month:%-d %B %Y}; one sent on 20 May 2025 is late.\n"
+    "- **Handled by the controller** (rules.md 2): when the customer answers the requester itself, Expandra's "
+    "part ends with the forwarding. Such a request counts on the forwarding clock and is listed apart ('handled "
+    "by the controller: N, forwarded on time: M'), not in the statutory on-time rate, the time to close or the "
+    "breaches, until support records the date the customer says it answered; then it counts against the "
+    "statutory clock with that date.\n"
+    "- **Withdrawn requests** have no answer to be timely: they are listed, never counted in a rate or the time "
+    "to close.\n"
+    f"- **Pauses** (rules.md 1, Pausing): only an identity check asked for within "
+    f"{current.identity_pause_working_days} working days of receipt (a setting) moves the date; other pauses are "
+    "recorded and shown but move nothing. The paused days are added to the unrolled one-month date, which is "
+    f"then rolled to a working day: received {example_received:%-d %B %Y} (one month: Saturday 5 April), paused "
+    f"10-12 March, answer by {paused:%A %-d %B %Y} (not 9 April). Alerts keep counting to the un-paused date.\n"
+    "- **Expandra as the controller** (its own website statistics, policy section 2): no customer and no "
+    "forwarding clock; the statutory clock is Expandra's own.\n"
+    "- **A forwarding term that ends after the statutory due date** is warned about on the customer and on the "
+    "request: forward at once.")
 
 st.subheader("Swedish public holidays counted")
 years = [today.year, today.year + 1]

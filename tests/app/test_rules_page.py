@@ -35,3 +35,16 @@ def test_an_invalid_value_writes_nothing(empty_app_store):
     at.run()
     assert at.error and any("whole number from 1 to 30" in t.value for t in at.text)
     assert empty_app_store.query("rule_settings").empty
+
+
+def test_rules_page_explains_the_on_time_corners_with_the_code_s_dates(empty_app_store):
+    """Issue 8: items 1, 2, 6 and 7 in words, with dates worked out by hand from rules.md 1."""
+    at = open_page("pages/rules.py")
+    shown = texts(at)
+    assert "a refusal had to be sent by 7 April 2025" in shown        # received 5 March, extended to 5 June
+    assert "extended to 5 June 2025" in shown
+    assert "answer by Monday 7 April 2025 (not 9 April)" in shown       # paused 10-12 March
+    assert "Handled by the controller" in shown and "Withdrawn requests" in shown
+    settings_table = at.dataframe[0].value
+    assert "An identity check moves the deadline if asked for within (working days)" in \
+        settings_table["Setting"].tolist()
