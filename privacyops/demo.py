@@ -904,6 +904,28 @@ def _shape_rule_cases(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
         FROM demo_request_final AS f
         WHERE f.request_id = q.request_id AND f.customer_id IS NULL
     """)
+    # The oldest request (the refused showcase) was extended, then refused after the one-month date: late by
+    # law, as a refusal is due within the one month even after an extension (Art. 12(4)).
+    cur.execute(f"""
+        UPDATE demo_request_final SET
+            extend_us = start_us + {_US_PER_HOUR},
+            extension_notified_us = start_us + {_US_PER_HOUR} + 30 * 60 * 1000000,
+            extension_reason = {_sql_list(_EXTENSION_REASONS)}[1],
+            close_us = greatest(due_start_us + 20 * {_US_PER_DAY} + 10 * {_US_PER_HOUR},
+                                coalesce(resume_us, start_us) + {_US_PER_HOUR}),
+            updated_us = greatest(due_start_us + 20 * {_US_PER_DAY} + 10 * {_US_PER_HOUR},
+                                  coalesce(resume_us, start_us) + {_US_PER_HOUR})
+        WHERE oldest_rank = 1 AND planned_outcome = 'refused' AND start_us IS NOT NULL
+          AND start_us + {_US_PER_HOUR} < due_start_us - 3 * {_US_PER_HOUR}
+          AND due_start_us + 20 * {_US_PER_DAY} < {plan.as_of_us}
+    """)  # noqa: S608 -- only this module's integer constants are interpolated
+    cur.execute("""
+        UPDATE requests AS q SET extension_reason = f.extension_reason,
+            extension_notified_at = make_timestamp(f.extension_notified_us), extended_due_date = f.extended_due,
+            closed_at = make_timestamp(f.close_us), updated_at = make_timestamp(f.updated_us)
+        FROM demo_request_final AS f
+        WHERE f.request_id = q.request_id AND f.oldest_rank = 1 AND f.extend_us IS NOT NULL
+    """)
     # Half the customers tell us when they answered a request they handled themselves (rules.md 2).
     cur.execute("""
         UPDATE requests SET controller_answered_on = least(
