@@ -138,9 +138,12 @@ def _show_recipients(detail: pd.Series, request_type: str) -> None:
         st.text(f"Recipients told: {_local_time(detail['recipients_told_at'])}")
     elif detail["recipients_notice"] == "none":
         st.text("There are no recipients to tell.")
-    elif bool(detail["recipients_pending"]):
+    elif bool(detail["recipients_pending"]) and bool(detail["is_open"]):
         st.warning("Recipients not yet told: record whether they were told, or that there are none, before "
                    "the request can be completed (GDPR Art. 19).", icon="📣")
+    elif bool(detail["recipients_pending"]):
+        st.warning("Completed before the recipients were recorded: record whether they were told, or that there "
+                   "are none (GDPR Art. 19).", icon="📣")
     elif detail["outcome"] == "forwarded_only":
         st.caption("Handled by the controller: telling the recipients is the controller's part (rules.md 2).")
     else:

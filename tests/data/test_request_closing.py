@@ -214,3 +214,42 @@ def test_sql_and_python_agree_on_recipients_pending(customer_store):
                     sql = cur.execute("SELECT recipients_pending($t, $o, $n)",
                                       {"t": request_type, "o": outcome, "n": notice}).fetchone()[0]
                     assert sql == lifecycle.recipients_pending(request_type, outcome, notice)
+
+
+def test_a_store_from_before_migration_006_keeps_its_requests_and_can_record_recipients(store_path):
+    import duckdb
+
+    from privacyops.store import migrations, open_store
+
+    con = duckdb.connect(str(store_path))
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
+                "applied_at TIMESTAMP NOT NULL)")
+    for m in (m for m in migrations() if m.version < 6):
+        con.execute(m.sql)
+        con.execute("INSERT INTO schema_migrations VALUES ($v, $n, now()::TIMESTAMP)", {"v": m.version, "n": m.name})
+    con.execute("""
+        INSERT INTO requests (request_id, customer_id, request_type, received_at, channel, status, forward_due_date,
+            forwarded_at, due_date, closed_at, outcome, refusal_ground, created_at, updated_at)
+        VALUES ('OLD-1', 'C01', 'erasure', TIMESTAMP '2025-03-05 09:00', 'email', 'completed', DATE '2025-03-12',
+                TIMESTAMP '2025-03-06 09:00', DATE '2025-04-07', TIMESTAMP '2025-03-20 09:00', 'completed', NULL,
+                TIMESTAMP '2025-03-05 09:00', TIMESTAMP '2025-03-20 09:00'),
+               ('OLD-2', 'C01', 'erasure', TIMESTAMP '2025-03-05 09:00', 'email', 'refused', DATE '2025-03-12',
+                TIMESTAMP '2025-03-06 09:00', DATE '2025-04-07', TIMESTAMP '2025-03-20 09:00', 'refused', 'art17_3_b',
+                TIMESTAMP '2025-03-05 09:00', TIMESTAMP '2025-03-20 09:00')""")
+    con.close()
+
+    store = open_store(store_path)
+    try:
+        assert row(store, "OLD-2", "status, refusal_ground, refusal_reasons, refusal_notified_at") == (
+            "refused", "art17_3_b", None, None)
+        # the erasure completed before Art. 19 was recorded is listed as not yet told, and may record it now
+        detail = store.query("request_detail", request_id="OLD-1").iloc[0]
+        assert bool(detail["recipients_pending"]) and detail["status"] == "completed"
+        assert requests.allowed_actions(store, "OLD-1") == ["record_recipients"]
+        assert requests.apply(store, "OLD-1", "record_recipients", actor=AGENT, at=at(21),
+                              recipients_notice="none") == "completed"
+        assert row(store, "OLD-1", "status, closed_at, recipients_notice") == (
+            "completed", datetime(2025, 3, 20, 9, 0), "none")
+        assert requests.allowed_actions(store, "OLD-2") == []
+    finally:
+        store.close()
