@@ -34,6 +34,9 @@ CLOSED_COLOUR = "#8a8f98"
 FIELD_LABELS = {
     "at": "Time of the action", "pause_reason": "Waiting for", "extension_reason": "Reason for the extension",
     "notified_at": "Requester told at", "request_id": "Request", "refusal_ground": "Ground for refusal",
+    "refusal_reasons": "Reasons told to the requester", "refusal_remedies_told": "Told of IMY and the courts",
+    "refusal_notified_at": "Requester told of the refusal at", "recipients_notice": "Recipients",
+    "recipients_told_at": "Recipients told at",
 }
 
 
@@ -110,6 +113,43 @@ def _show_input_errors(error: requests.RequestInputError) -> None:
     st.error("**Not done.** Nothing was saved:\n\n" + "\n".join(lines))
 
 
+def _show_refusal_notice(detail: pd.Series) -> None:
+    """The ground and the notice the requester was given (Art. 12(4)); stored text shown as text."""
+    if pd.isna(detail["refusal_ground"]):
+        return
+    st.markdown("**Refusal (Art. 12(4))**")
+    ground = lifecycle.REFUSAL_GROUNDS.get(detail["refusal_ground"], detail["refusal_ground"])
+    if pd.isna(detail["refusal_notified_at"]):
+        st.text(f"Ground: {ground}")
+        st.caption("No refusal notice was recorded (refused before the notice was recorded).")
+        return
+    told = "yes" if pd.notna(detail["refusal_remedies_told"]) and bool(detail["refusal_remedies_told"]) else "no"
+    st.text(f"Ground: {ground}\nReasons told: {detail['refusal_reasons']}\n"
+            f"Told of the right to complain to IMY and to a judicial remedy: {told}\n"
+            f"Requester told: {_local_time(detail['refusal_notified_at'])}")
+
+
+def _show_recipients(detail: pd.Series, request_type: str) -> None:
+    """Art. 19: whether the recipients were told, for a rectification, erasure or restriction."""
+    if request_type not in lifecycle.TYPES_NOTIFYING_RECIPIENTS:
+        return
+    st.markdown("**Recipients (Art. 19)**")
+    if detail["recipients_notice"] == "told":
+        st.text(f"Recipients told: {_local_time(detail['recipients_told_at'])}")
+    elif detail["recipients_notice"] == "none":
+        st.text("There are no recipients to tell.")
+    elif bool(detail["recipients_pending"]) and bool(detail["is_open"]):
+        st.warning("Recipients not yet told: record whether they were told, or that there are none, before "
+                   "the request can be completed (GDPR Art. 19).", icon="📣")
+    elif bool(detail["recipients_pending"]):
+        st.warning("Completed before the recipients were recorded: record whether they were told, or that there "
+                   "are none (GDPR Art. 19).", icon="📣")
+    elif detail["outcome"] == "forwarded_only":
+        st.caption("Handled by the controller: telling the recipients is the controller's part (rules.md 2).")
+    else:
+        st.caption("Nothing to pass on: the request was not carried out.")
+
+
 # --- the queue --------------------------------------------------------------------------------
 
 settings = common.rule_settings()
@@ -133,7 +173,7 @@ if "rq_overdue" not in state:
 
 summary = common.query("queue_summary", as_of=as_of, soon_days=settings.soon_due_days,
                        customer=state["rq_customer"]).iloc[0]
-tiles = st.columns(5)
+tiles = st.columns(6)
 tiles[0].metric("Open requests", common.fmt_int(summary["open_requests"]),
                 help="Requests logged, forwarded, in progress or paused: not yet completed, refused or withdrawn.")
 tiles[1].metric("Overdue", common.fmt_int(summary["overdue"]),
@@ -148,6 +188,9 @@ tiles[3].metric("On track", common.fmt_int(summary["on_track"]),
 tiles[4].metric("Forwarding late", common.fmt_int(summary["forward_late"]),
                 help="Open requests not yet forwarded to the customer (the controller) after the forwarding "
                      "deadline in its DPA (GDPR Art. 28(3)(e); EDPB Guidelines 07/2020 paras 127-129).")
+tiles[5].metric("Recipients not yet told", common.fmt_int(summary["recipients_pending"]),
+                help="Open rectifications, erasures and restrictions with nothing recorded yet about telling the "
+                     "recipients of the data (GDPR Art. 19); they cannot be completed until it is.")
 
 assignees = common.query("queue_assignees", customer=state["rq_customer"])
 assignee_options = ["", UNASSIGNED, *assignees["assignee"]]
@@ -165,13 +208,16 @@ with st.container(border=True):
                      format_func=lambda t: "Every type" if not t else lifecycle.REQUEST_TYPES[t])
     row[3].selectbox("Assignee", options=assignee_options, key="rq_assignee",
                      format_func=lambda a: "Everyone" if not a else a)
-    row = st.columns([4, 2, 2])
+    row = st.columns([4, 2, 2, 2])
     row[0].text_input("Search requester email", key="rq_search", placeholder="e.g. karin@ or example.com",
                       help="Part of the requester's email address, upper or lower case. The table shows "
                            "addresses masked; the full contact details are in the request's detail.")
     row[1].checkbox("Overdue only", key="rq_overdue",
                     help="Only requests past their statutory due date (GDPR Art. 12(3)).")
-    row[2].toggle("Show closed requests", key="rq_closed",
+    row[2].checkbox("Recipients not yet told", key="rq_recipients",
+                    help="Only rectifications, erasures and restrictions whose recipients are not yet told, or "
+                         "recorded as none (GDPR Art. 19).")
+    row[3].toggle("Show closed requests", key="rq_closed",
                   help="Also list completed, refused and withdrawn requests, after the open ones.")
 
 if state["rq_overdue"]:
@@ -183,11 +229,11 @@ queue = common.query(
     "queue_requests", as_of=as_of, soon_days=settings.soon_due_days, customer=state["rq_customer"],
     status=state["rq_status"], request_type=state["rq_type"], assignee=state["rq_assignee"],
     overdue_only=bool(state["rq_overdue"]), include_closed=bool(state["rq_closed"]),
-    email_search=state["rq_search"], max_rows=MAX_ROWS)
+    recipients_pending_only=bool(state.get("rq_recipients")), email_search=state["rq_search"], max_rows=MAX_ROWS)
 
 if queue.empty:
     filtered = any([state["rq_status"], state["rq_type"], state["rq_assignee"], state["rq_overdue"],
-                    state["rq_search"].strip()])
+                    state.get("rq_recipients"), state["rq_search"].strip()])
     if filtered:
         common.empty_state("No request matches these filters. Clear a filter to see more of the queue.")
     elif int(summary["open_requests"]) == 0 and not state["rq_closed"]:
@@ -206,7 +252,8 @@ table = queue.assign(
     status=queue["status"].map(lifecycle.STATUSES).fillna(queue["status"]),
 )
 columns = ["request_id", "band", "days_left", "request_type", "customer_name", "status", "requester",
-           "received_on", "forward_due_date", "is_forwarded", "effective_due_date", "is_extended", "assignee"]
+           "received_on", "forward_due_date", "is_forwarded", "effective_due_date", "is_extended",
+           "recipients_pending", "assignee"]
 if state["rq_closed"]:
     columns.append("closed_on")
 styled = table[columns].style.map(_band_style, subset=["band"])
@@ -240,6 +287,9 @@ event = st.dataframe(
             help="The controller's Art. 12(3) deadline, counted from Expandra's receipt (extended if "
                  "validly extended)."),
         "is_extended": st.column_config.CheckboxColumn("Extended"),
+        "recipients_pending": st.column_config.CheckboxColumn(
+            "Recipients not told", help="A rectification, erasure or restriction whose recipients are not yet "
+                                        "told, or recorded as none (GDPR Art. 19)."),
         "assignee": st.column_config.TextColumn("Assignee"),
         "closed_on": st.column_config.DateColumn("Closed", format="YYYY-MM-DD"),
     },
@@ -336,9 +386,8 @@ with left:
     if bool(detail["is_extended"]):
         st.markdown("**Extension (Art. 12(3))**")
         st.text(f"Reason: {detail['extension_reason']}\nRequester told: {_local_time(detail['extension_notified_at'])}")
-    if pd.notna(detail["refusal_ground"]):
-        grounds = lifecycle.refusal_grounds_for(request_type)
-        st.caption(f"Refusal ground: {grounds.get(detail['refusal_ground'], detail['refusal_ground'])}")
+    _show_refusal_notice(detail)
+    _show_recipients(detail, request_type)
     st.markdown("**Description**")
     st.text(detail["description"] if pd.notna(detail["description"]) else "(none given)")
 with right, st.container(border=True):
@@ -369,7 +418,8 @@ else:
                           help="Only the actions the request's status allows are offered.")
     prefix = f"rq_{selected}_{action}"
     now_local = now_utc().astimezone(STOCKHOLM)
-    if action == "extend" and f"{prefix}_told_day" not in state:   # default: told just now
+    if action in ("extend", "refuse", "record_recipients") and f"{prefix}_told_day" not in state:
+        # default: told just now
         state[f"{prefix}_told_day"] = now_local.date()
         state[f"{prefix}_told_time"] = now_local.time().replace(second=0, microsecond=0)
     with st.form(f"{prefix}_form"):
@@ -400,8 +450,29 @@ else:
             grounds = lifecycle.refusal_grounds_for(request_type)
             st.selectbox("Ground for refusal", options=list(grounds), key=f"{prefix}_ground",
                          format_func=lambda g: grounds[g],
-                         help="Erasure may be refused only on an Art. 17(3) ground; the requester is told why "
-                              "and of the right to complain to IMY (Art. 12(4)).")
+                         help="Every right: identity not confirmed, manifestly unfounded or excessive, or the "
+                              "controller's decision; an erasure also when no Art. 17(1) ground applies or on an "
+                              "Art. 17(3) ground (rules.md 1-2).")
+            st.text_area("Reasons told to the requester", key=f"{prefix}_reasons", max_chars=2000,
+                         help="Art. 12(4): the reasons for not taking action, as the requester was told them.")
+            st.checkbox("The requester was told of the right to complain to IMY and to seek a judicial remedy",
+                        key=f"{prefix}_remedies", help="Art. 12(4) requires both in the refusal notice.")
+            told = st.columns(2)
+            told[0].date_input("Requester told on", key=f"{prefix}_told_day", max_value=now_local.date(),
+                               format="YYYY-MM-DD")
+            told[1].time_input("at (Stockholm time)", key=f"{prefix}_told_time", step=60)
+        elif action == "record_recipients":
+            st.radio("Recipients", options=list(lifecycle.RECIPIENTS_NOTICES), key=f"{prefix}_notice",
+                     format_func=lambda n: lifecycle.RECIPIENTS_NOTICES[n], horizontal=True,
+                     help="GDPR Art. 19: each recipient the data was disclosed to is told of the rectification, "
+                          "erasure or restriction, unless that is impossible or involves disproportionate effort.")
+            told = st.columns(2)
+            told[0].date_input("Recipients told on", key=f"{prefix}_told_day", max_value=now_local.date(),
+                               format="YYYY-MM-DD", help="Only when they were told; ignored for 'no recipients'.")
+            told[1].time_input("at (Stockholm time)", key=f"{prefix}_told_time", step=60)
+        elif action == "complete" and bool(detail["recipients_pending"]):
+            st.info("Record first whether the recipients were told, or that there are none (GDPR Art. 19): "
+                    f"choose '{lifecycle.ACTIONS['record_recipients']}'.", icon="📣")
         elif action == "start":
             st.checkbox("Assign to me", value=True, key=f"{prefix}_assign_me")
         st.text_input("Note (optional)", key=f"{prefix}_note", max_chars=500)
@@ -417,6 +488,15 @@ else:
             extra["notified_at"] = _stockholm_moment(state[f"{prefix}_told_day"], state[f"{prefix}_told_time"])
         elif action == "refuse":
             extra["refusal_ground"] = state[f"{prefix}_ground"]
+            extra["refusal_reasons"] = state[f"{prefix}_reasons"]
+            extra["remedies_told"] = bool(state[f"{prefix}_remedies"])
+            extra["refusal_notified_at"] = _stockholm_moment(state[f"{prefix}_told_day"],
+                                                             state[f"{prefix}_told_time"])
+        elif action == "record_recipients":
+            extra["recipients_notice"] = state[f"{prefix}_notice"]
+            if state[f"{prefix}_notice"] == "told":
+                extra["recipients_told_at"] = _stockholm_moment(state[f"{prefix}_told_day"],
+                                                                state[f"{prefix}_told_time"])
         elif action == "start" and state[f"{prefix}_assign_me"]:
             extra["assignee"] = user.email
         try:

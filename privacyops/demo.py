@@ -122,10 +122,25 @@ _DESCRIPTIONS = {
     "consent_withdrawal": ("Withdraws consent to marketing cookies and newsletters.",
                            "Withdraws all consent given in the cookie banner."),
 }
-_REFUSAL_GROUNDS = (("controller_decision", 0.30), ("identity_not_confirmed", 0.25),
-                    ("manifestly_unfounded", 0.15), ("excessive", 0.15), ("no_data_held", 0.15))
-_ERASURE_REFUSAL_GROUNDS = (("art17_3_b", 0.50), ("art17_3_e", 0.30), ("art17_3_a", 0.08),
-                            ("art17_3_d", 0.07), ("art17_3_c", 0.05))
+# How often each refusal ground is used; which grounds a type may be refused on is lifecycle's (rules.md 1-2).
+_GROUND_WEIGHTS = {"controller_decision": 0.30, "identity_not_confirmed": 0.25, "manifestly_unfounded": 0.10,
+                   "excessive": 0.10, "no_data_held": 0.15, "no_art17_1_ground": 0.20, "art17_3_b": 0.45,
+                   "art17_3_e": 0.25, "art17_3_a": 0.05, "art17_3_d": 0.04, "art17_3_c": 0.03}
+# What the requester is told (Art. 12(4)), by ground; every refusal also names IMY and the courts.
+_REFUSAL_REASONS = {
+    "controller_decision": "The controller has decided not to act on the request and has given its reasons.",
+    "identity_not_confirmed": "We asked for proof of identity and did not receive it, so we cannot tell "
+                              "whose data the request concerns.",
+    "manifestly_unfounded": "The request does not concern personal data processed in the quote service.",
+    "excessive": "The same request was answered in full three times in the last two months.",
+    "no_data_held": "No personal data about you is held in the quote service.",
+    "no_art17_1_ground": "The data is still needed for the quotes you asked for and is not processed on consent.",
+    "art17_3_b": "The quotes are bookkeeping records that must be kept for seven years (Bokföringslagen).",
+    "art17_3_e": "The data is needed for a legal claim that is pending.",
+    "art17_3_a": "The data is part of a published statement covered by freedom of expression.",
+    "art17_3_d": "The data is kept in an archive in the public interest.",
+    "art17_3_c": "The data is needed for reasons of public health.",
+}
 _EXTENSION_REASONS = ("Complex request: the data is spread over several systems.",
                       "Many requests from the same requester at once.",
                       "A large volume of quote content must be reviewed before disclosure.",
@@ -137,6 +152,8 @@ _NOTES = {
     "close_forwarded_only": "The controller answers the requester directly",
     "withdraw": "The requester withdrew the request",
 }
+_RECIPIENTS_NOTES = {"told": "The customer's recipients were told of the change (Art. 19)",
+                     "none": "The data was not disclosed to anyone: no recipients to tell"}
 _PAUSE_NOTES = {"identity": ("Asked the requester for proof of identity", "Identity confirmed"),
                 "clarification": ("Asked the requester to clarify the request", "Clarification received")}
 _CATEGORIES = (("email", 0.25), ("name", 0.25), ("company_details", 0.20), ("user_data", 0.15),
@@ -618,8 +635,8 @@ def _insert_requests(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
         f"WHEN '{t}' THEN {_sql_list(texts)}[1 + CAST(hash(k, CAST({s} AS BIGINT), 'description') % {len(texts)} "
         "AS INTEGER)]" for t, texts in _DESCRIPTIONS.items()) + " END"
     ground = (f"CASE WHEN request_type = 'erasure' "
-              f"THEN {_pick(_u('k', s, 'ground'), _quoted(_ERASURE_REFUSAL_GROUNDS))} "
-              f"ELSE {_pick(_u('k', s, 'ground'), _quoted(_REFUSAL_GROUNDS))} END")
+              f"THEN {_pick(_u('k', s, 'ground'), _quoted(_ground_weights('erasure')))} "
+              f"ELSE {_pick(_u('k', s, 'ground'), _quoted(_ground_weights('access')))} END")
     stuck_count = min(12, max(3, n // 2500))
 
     cur.execute(f"""
@@ -856,17 +873,22 @@ def _insert_requests(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
         FROM happened
     """)  # noqa: S608 -- only ints, dates and this module's constants are interpolated
 
+    _plan_closing(cur, plan)
     cur.execute("""
         INSERT INTO requests (request_id, customer_id, request_type, received_at, channel, requester_email,
             requester_name, subject_id, description, status, assignee, forward_due_date, forwarded_at, due_date,
             extension_reason, extension_notified_at, extended_due_date, closed_at, outcome, refusal_ground,
-            contact_anonymised_at, created_at, updated_at)
+            contact_anonymised_at, created_at, updated_at, refusal_reasons, refusal_remedies_told,
+            refusal_notified_at, recipients_notice, recipients_told_at)
         SELECT request_id, customer_id, request_type, make_timestamp(received_us), channel, requester_email,
             requester_name, subject_id, description, status, assignee, forward_due_date,
             make_timestamp(forward_us), due_date, extension_reason, make_timestamp(extension_notified_us),
             CASE WHEN extend_us IS NOT NULL THEN extended_due END, make_timestamp(close_us), outcome,
             CASE WHEN outcome = 'refused' THEN refusal_ground_planned END, NULL,
-            make_timestamp(created_us), make_timestamp(updated_us)
+            make_timestamp(created_us), make_timestamp(updated_us),
+            refusal_reasons, CASE WHEN outcome = 'refused' THEN TRUE END,
+            CASE WHEN outcome = 'refused' THEN make_timestamp(close_us) END,
+            recipients_notice, CASE WHEN recipients_notice = 'told' THEN make_timestamp(recipients_us) END
         FROM demo_request_final
     """)
     cur.execute("""
@@ -989,6 +1011,49 @@ def _demo_paused_deadlines(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
     cur.execute("DROP TABLE demo_paused_deadlines")
 
 
+def _ground_weights(request_type: str) -> list[tuple[str, float]]:
+    """The grounds lifecycle allows for this type (rules.md 1-2), weighted by how often the demo uses them."""
+    return [(g, _GROUND_WEIGHTS.get(g, 0.05)) for g in lifecycle.refusal_grounds_for(request_type)]
+
+
+def _plan_closing(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
+    """The refusal notices (Art. 12(4)) and Art. 19 records of the planned requests, and the cases the
+    pages must be able to show (issue 8): an erasure refused on a ground every right shares
+    (identity not confirmed), a completed erasure whose recipients were told, and an open rectification
+    (the in-progress showcase) whose recipients are not yet told.
+
+    Every refusal is told with its reasons and remedies when it is recorded. A completed rectification,
+    erasure or restriction records its recipients 30 seconds before it completes: told (about 70 %) or
+    none; the latest completed erasure is always 'told'."""
+    s = plan.seed
+    texts = _REFUSAL_REASONS
+    rectification = _sql_list(_DESCRIPTIONS["rectification"][:1])
+    cur.execute(f"""
+        ALTER TABLE demo_request_final ADD COLUMN refusal_reasons VARCHAR;
+        ALTER TABLE demo_request_final ADD COLUMN recipients_notice VARCHAR;
+        ALTER TABLE demo_request_final ADD COLUMN recipients_us BIGINT;
+        UPDATE demo_request_final SET request_type = 'rectification', description = {rectification}[1]
+        WHERE showcase_open = 'in_progress';
+        UPDATE demo_request_final
+        SET planned_outcome = 'refused', outcome = 'refused', status = 'refused',
+            refusal_ground_planned = 'identity_not_confirmed'
+        WHERE request_id = (SELECT request_id FROM demo_request_final
+                            WHERE request_type = 'erasure' AND close_us IS NOT NULL AND start_us IS NOT NULL
+                              AND planned_outcome IN ('completed', 'refused') ORDER BY received_us LIMIT 1);
+        UPDATE demo_request_final
+        SET refusal_reasons = CASE refusal_ground_planned
+                {' '.join(f"WHEN '{g}' THEN {_sql_list([t])}[1]" for g, t in texts.items())} END
+        WHERE outcome = 'refused';
+        UPDATE demo_request_final AS f
+        SET recipients_us = f.close_us - 30000000,
+            recipients_notice = CASE WHEN f.request_id = l.latest OR {_u('k', s, 'recipients')} < 0.7
+                                     THEN 'told' ELSE 'none' END
+        FROM (SELECT max(request_id) AS latest FROM demo_request_final
+              WHERE request_type = 'erasure' AND outcome = 'completed') AS l
+        WHERE f.outcome = 'completed' AND f.request_type IN {tuple(sorted(lifecycle.TYPES_NOTIFYING_RECIPIENTS))};
+    """)  # noqa: S608 -- only ints and this module's constants are interpolated
+
+
 # --- request history -----------------------------------------------------------------------------
 
 def _insert_request_history(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
@@ -996,8 +1061,9 @@ def _insert_request_history(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None
     them, in time order, hash-chained and inserted in bulk by `history.append_many`."""
     rows = cur.execute("""
         WITH r AS (
-            SELECT f.*, q.received_at, q.forwarded_at, q.closed_at, q.extension_notified_at,
-                   q.extended_due_date, q.refusal_ground
+            SELECT f.* EXCLUDE (refusal_reasons, recipients_notice), q.received_at, q.forwarded_at, q.closed_at,
+                   q.extension_notified_at, q.extended_due_date, q.refusal_ground, q.refusal_reasons,
+                   q.refusal_notified_at, q.recipients_notice, q.recipients_told_at
             FROM demo_request_final AS f JOIN requests AS q USING (request_id)
         ), steps AS (
             SELECT request_id, created_us AS at_us, 0 AS step, 'create' AS action, NULL AS old_status,
@@ -1013,7 +1079,9 @@ def _insert_request_history(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None
                 FROM r WHERE resume_us IS NOT NULL
             UNION ALL SELECT request_id, extend_us, 5, 'extend', NULL, NULL
                 FROM r WHERE extend_us IS NOT NULL
-            UNION ALL SELECT request_id, close_us, 6,
+            UNION ALL SELECT request_id, recipients_us, 6, 'record_recipients', NULL, NULL
+                FROM r WHERE recipients_notice IS NOT NULL
+            UNION ALL SELECT request_id, close_us, 7,
                     CASE planned_outcome WHEN 'completed' THEN 'complete'
                         WHEN 'forwarded_only' THEN 'close_forwarded_only'
                         WHEN 'refused' THEN 'refuse' ELSE 'withdraw' END,
@@ -1026,19 +1094,21 @@ def _insert_request_history(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None
             r.assignee, r.customer_id, r.request_type, r.received_at, r.channel, r.requester_email,
             r.requester_name, r.subject_id, r.description, r.forward_due_date, r.due_date, r.forwarded_at,
             r.closed_at, r.outcome, r.refusal_ground, r.extension_reason, r.extension_notified_at,
-            r.extended_due_date, r.pause_reason_final,
+            r.extended_due_date, r.pause_reason_final, r.refusal_reasons, r.refusal_notified_at,
+            r.recipients_notice, r.recipients_told_at,
             (SELECT any_value(p.moves_deadline) FROM request_pauses AS p WHERE p.request_id = s.request_id)
                 AS pause_moves_deadline
         FROM steps AS s JOIN r USING (request_id)
         ORDER BY s.at_us, s.request_id, s.step
     """).fetchall()
 
-    grounds = {**lifecycle.REFUSAL_GROUNDS, **lifecycle.ERASURE_REFUSAL_GROUNDS}
+    grounds = lifecycle.REFUSAL_GROUNDS
     entries = []
     for row in rows:
         (at, request_id, action, old_status, new_status, assignee, customer_id, request_type, received_at,
          channel, email, name, subject_id, description, forward_due, due, forwarded_at, closed_at, outcome,
-         ground, ext_reason, ext_notified, ext_due, pause_reason, pause_moves) = row
+         ground, ext_reason, ext_notified, ext_due, pause_reason, reasons, refusal_told, recipients,
+         recipients_told, pause_moves) = row
         note = _NOTES.get(action, "")
         if action == "create":
             # what requests.log() records: every field it sets, old value None
@@ -1048,6 +1118,12 @@ def _insert_request_history(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None
                        "status": "logged", "assignee": assignee, "forward_due_date": forward_due,
                        "due_date": due, "eves_are_holidays": plan.eves_are_holidays}
             changes: dict[str, Any] = {k: [None, v] for k, v in created.items() if v is not None}
+        elif action == "record_recipients":
+            # what requests.apply() records for Art. 19: no status change
+            changes = {"recipients_notice": [None, recipients]}
+            if recipients_told is not None:
+                changes["recipients_told_at"] = [None, _plain(recipients_told)]
+            note = _RECIPIENTS_NOTES[recipients]
         elif action == "extend":
             changes = {"extension_reason": [None, ext_reason],
                        "extension_notified_at": [None, _plain(ext_notified)],
@@ -1069,6 +1145,9 @@ def _insert_request_history(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None
                 changes["outcome"] = [None, outcome]
                 if action == "refuse":
                     changes["refusal_ground"] = [None, ground]
+                    changes["refusal_reasons"] = [None, reasons]
+                    changes["refusal_remedies_told"] = [None, True]
+                    changes["refusal_notified_at"] = [None, _plain(refusal_told)]
                     note = "Refused: " + grounds[ground]
                 elif request_type == "consent_withdrawal" and action == "complete":
                     note = "Consent withdrawal carried out"

@@ -140,8 +140,22 @@ CONTRACTS: dict[str, tuple[Field, ...]] = {
               "For a closed request: completed, forwarded_only, refused or withdrawn (empty: from the status).",
               ("completed", "refused", "withdrawn", "forwarded_only")),
         Field("refusal_ground", "choice", False,
-              "Required for a refused request; an erasure only on an Art. 17(3) ground.",
-              _choices({**lifecycle.REFUSAL_GROUNDS, **lifecycle.ERASURE_REFUSAL_GROUNDS})),
+              "Required for a refused request, a ground allowed for its type: every type identity_not_confirmed, "
+              "manifestly_unfounded, excessive or controller_decision; an erasure also no_art17_1_ground or "
+              "art17_3_a-e; the other types also no_data_held.",
+              _choices(lifecycle.REFUSAL_GROUNDS)),
+        Field("refusal_reasons", "long_text", False,
+              "Required for a refused request: the reasons the requester was told (Art. 12(4)).", max_length=2000),
+        Field("refusal_remedies_told", "boolean", False,
+              "Required true for a refused request: the requester was told of the right to complain to IMY and "
+              "to seek a judicial remedy (Art. 12(4))."),
+        Field("refusal_notified_at", "timestamp", False,
+              "When the requester was told of the refusal (empty: closed_at); not before received_at."),
+        Field("recipients_notice", "choice", False,
+              "Art. 19, for a rectification, erasure or restriction: told (the recipients were told) or none (there "
+              "are none). Required when it was completed (outcome completed).", _choices(lifecycle.RECIPIENTS_NOTICES)),
+        Field("recipients_told_at", "timestamp", False,
+              "When the recipients were told; required with recipients_notice told, empty otherwise."),
     ),
     "retention": (
         Field("record_id", "id", True, "The record's id in the quote service."),
@@ -182,7 +196,11 @@ RULES: dict[str, tuple[str, ...]] = {
         "forwarded and in_progress need forwarded_at.",
         "completed, refused and withdrawn need closed_at; the outcome must fit the status "
         "(completed: completed or forwarded_only).",
-        "refused needs a refusal_ground allowed for the type (erasure: Art. 17(3) only).",
+        "refused needs a refusal_ground allowed for the type, refusal_reasons and refusal_remedies_told true; "
+        "refusal_notified_at (default closed_at) is not before received_at. Other statuses have none of these.",
+        "recipients_notice only for a rectification, erasure or restriction that is forwarded, in_progress or "
+        "completed (not handled by the controller); required when completed with outcome completed. "
+        "recipients_told_at comes with told only, not before received_at.",
         "A consent withdrawal is logged, completed or withdrawn (it takes effect at once, Art. 7(3)).",
     ),
     "retention": (

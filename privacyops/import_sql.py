@@ -12,7 +12,7 @@ row and keeps, per row, the list of problems found: {column, reason, value}.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from privacyops import customers as customer_rules
 from privacyops import lifecycle
@@ -259,21 +259,12 @@ def cross_rules(kind: str, mapped: Mapping[str, bool]) -> list[tuple[str, str]]:
                       "refusal_ground") + " END",
             f"CASE WHEN {ok('status', 'refusal_ground')} AND status <> 'refused' AND refusal_ground IS NOT NULL THEN "
             + problem("refusal_ground", "is given but the request is not refused", "refusal_ground") + " END",
-            f"CASE WHEN {ok('request_type', 'status', 'refusal_ground')} AND status = 'refused' "
-            f"AND request_type = 'erasure' AND NOT list_contains({_list(list(lifecycle.ERASURE_REFUSAL_GROUNDS))}, "
-            "refusal_ground) THEN "
-            + problem("refusal_ground", "is not an Art. 17(3) ground, the only grounds to refuse an erasure",
-                      "refusal_ground") + " END",
-            f"CASE WHEN {ok('request_type', 'status', 'refusal_ground')} AND status = 'refused' "
-            f"AND request_type <> 'erasure' AND NOT list_contains({_list(list(lifecycle.REFUSAL_GROUNDS))}, "
-            "refusal_ground) THEN "
-            + problem("refusal_ground", "is an erasure ground (Art. 17(3)); this request is not an erasure",
-                      "refusal_ground") + " END",
             f"CASE WHEN {ok('request_type', 'status')} AND request_type = 'consent_withdrawal' "
             "AND status NOT IN ('logged', 'completed', 'withdrawn') THEN "
             + problem("status", "is not possible for a consent withdrawal (logged, completed or withdrawn: it "
                       "takes effect at once)", "status") + " END",
         ]
+        items += _refusal_rules(ok, problem) + _recipients_rules(ok, problem)
     elif kind == "retention":
         items += [
             f"CASE WHEN {ok('created_at', 'last_used_at')} AND last_used_at < created_at THEN "
@@ -289,6 +280,67 @@ def cross_rules(kind: str, mapped: Mapping[str, bool]) -> list[tuple[str, str]]:
             + problem("disposed_at", "is required when disposal_action is given", "disposed_at") + " END",
         ]
     return [_split_rule(item) for item in items]
+
+
+def _refusal_rules(ok: Callable[..., str], problem: Callable[[str, str, str], str]) -> list[str]:
+    """A refused request's ground (allowed for its type: lifecycle.refusal_grounds_by_type) and notice
+    (lifecycle.refusal_notice_problems: reasons, remedies told, not told before receipt; the parser already
+    refuses a time in the future)."""
+    items = [
+        f"CASE WHEN {ok('request_type', 'status', 'refusal_ground')} AND status = 'refused' "
+        f"AND request_type = {lit(request_type)} AND NOT list_contains({_list(grounds)}, refusal_ground) THEN "
+        + problem("refusal_ground", f"is not a ground for refusing {lifecycle.REQUEST_TYPES[request_type]}; "
+                  f"allowed: {', '.join(grounds)}", "refusal_ground") + " END"
+        for request_type, grounds in lifecycle.refusal_grounds_by_type().items() if grounds
+    ]
+    items += [
+        f"CASE WHEN {ok('status', 'refusal_reasons')} AND status = 'refused' AND refusal_reasons IS NULL THEN "
+        + problem("refusal_reasons", "is required for a refused request (Art. 12(4): the reasons the requester "
+                  "was told)", "refusal_reasons") + " END",
+        f"CASE WHEN {ok('status', 'refusal_remedies_told')} AND status = 'refused' "
+        "AND refusal_remedies_told IS DISTINCT FROM TRUE THEN "
+        + problem("refusal_remedies_told", "must be true for a refused request (Art. 12(4): the requester is told "
+                  "of the right to complain to IMY and to seek a judicial remedy)", "refusal_remedies_told") + " END",
+        f"CASE WHEN {ok('received_at', 'refusal_notified_at')} AND refusal_notified_at < received_at THEN "
+        + problem("refusal_notified_at", "is before received_at", "refusal_notified_at") + " END",
+    ]
+    items += [
+        f"CASE WHEN {ok('status', column)} AND status <> 'refused' AND {column} IS NOT NULL THEN "
+        + problem(column, "is given but the request is not refused", column) + " END"
+        for column in ("refusal_reasons", "refusal_remedies_told", "refusal_notified_at")
+    ]
+    return items
+
+
+def _recipients_rules(ok: Callable[..., str], problem: Callable[[str, str, str], str]) -> list[str]:
+    """Art. 19 (lifecycle.recipients_pending, lifecycle.recipients_problems): recorded only where the
+    'record_recipients' action could record it, required before a completed rectification, erasure or
+    restriction, and a time with 'told' only."""
+    types = _list(sorted(lifecycle.TYPES_NOTIFYING_RECIPIENTS))
+    outcome = "coalesce(outcome, status)"
+    return [
+        f"CASE WHEN {ok('request_type', 'recipients_notice')} AND recipients_notice IS NOT NULL "
+        f"AND NOT list_contains({types}, request_type) THEN "
+        + problem("recipients_notice", "is only for a rectification, erasure or restriction (Art. 19)",
+                  "recipients_notice") + " END",
+        f"CASE WHEN {ok('request_type', 'status', 'outcome', 'recipients_notice')} AND recipients_notice IS NOT NULL "
+        f"AND list_contains({types}, request_type) AND (status IN ('logged', 'refused', 'withdrawn') "
+        f"OR {outcome} = 'forwarded_only') THEN "
+        + problem("recipients_notice", "is given but the request is logged, refused, withdrawn or handled by the "
+                  "controller (then the controller tells its recipients)", "recipients_notice") + " END",
+        f"CASE WHEN {ok('request_type', 'status', 'outcome', 'recipients_notice')} AND status = 'completed' "
+        f"AND {outcome} = 'completed' AND list_contains({types}, request_type) AND recipients_notice IS NULL THEN "
+        + problem("recipients_notice", "is required for a completed rectification, erasure or restriction: told "
+                  "or none (Art. 19: the recipients are told before it closes)", "recipients_notice") + " END",
+        f"CASE WHEN {ok('recipients_notice', 'recipients_told_at')} AND recipients_notice = 'told' "
+        "AND recipients_told_at IS NULL THEN "
+        + problem("recipients_told_at", "is required when recipients_notice is told", "recipients_told_at") + " END",
+        f"CASE WHEN {ok('recipients_notice', 'recipients_told_at')} AND recipients_told_at IS NOT NULL "
+        "AND recipients_notice IS DISTINCT FROM 'told' THEN "
+        + problem("recipients_told_at", "is given but recipients_notice is not told", "recipients_told_at") + " END",
+        f"CASE WHEN {ok('received_at', 'recipients_told_at')} AND recipients_told_at < received_at THEN "
+        + problem("recipients_told_at", "is before received_at", "recipients_told_at") + " END",
+    ]
 
 
 def _split_rule(item: str) -> tuple[str, str]:

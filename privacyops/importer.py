@@ -594,12 +594,16 @@ class _Pipeline:
         self.sql(f"""
             INSERT INTO requests (request_id, customer_id, request_type, received_at, channel, requester_email,
                 requester_name, subject_id, description, status, assignee, forward_due_date, forwarded_at, due_date,
-                closed_at, outcome, refusal_ground, created_at, updated_at)
+                closed_at, outcome, refusal_ground, refusal_reasons, refusal_remedies_told, refusal_notified_at,
+                recipients_notice, recipients_told_at, created_at, updated_at)
             SELECT n.request_id, n.customer_id, n.request_type, n.received_at, n.channel, n.requester_email,
                 n.requester_name, n.subject_id, n.description, n.status, n.assignee, f.forward_due_date,
                 n.forwarded_at,
                 CASE WHEN n.request_type IN {_tuple(lifecycle.TYPES_WITHOUT_MONTH_CLOCK)} THEN NULL ELSE d.due_date END,
-                n.closed_at, {outcome}, n.refusal_ground, $at, $at
+                n.closed_at, {outcome}, n.refusal_ground, n.refusal_reasons, n.refusal_remedies_told,
+                -- the refusal notice defaults to the refusal itself, as the form's 'told just now' does
+                CASE WHEN n.status = 'refused' THEN coalesce(n.refusal_notified_at, n.closed_at) END,
+                n.recipients_notice, n.recipients_told_at, $at, $at
             FROM imp_new AS n
             JOIN customers AS c USING (customer_id)
             JOIN imp_due AS d
@@ -622,7 +626,8 @@ class _Pipeline:
         exactly as history.append() would chain them one by one, without the requester's personal data)."""
         columns = ["request_id", "customer_id", "request_type", "received_at", "channel", "requester_email",
                    "requester_name", "subject_id", "description", "status", "assignee", "forward_due_date",
-                   "forwarded_at", "due_date", "closed_at", "outcome", "refusal_ground"]
+                   "forwarded_at", "due_date", "closed_at", "outcome", "refusal_ground", "refusal_reasons",
+                   "refusal_remedies_told", "refusal_notified_at", "recipients_notice", "recipients_told_at"]
         rows = self.sql(f"""
             SELECT {', '.join('q.' + c for c in columns)}, n.line
             FROM requests AS q JOIN imp_new AS n USING (request_id)

@@ -71,7 +71,9 @@ _SET_COLUMN = {
     column: f"UPDATE requests SET {column} = $value, updated_at = $at WHERE request_id = $id"  # noqa: S608
     for column in ("status", "forwarded_at", "extension_reason", "extension_notified_at",
                    "extended_due_date", "refusal_ground", "closed_at", "outcome", "assignee",
-                   "controller_answered_on", "paused_due_date", "paused_extended_due_date")
+                   "controller_answered_on", "paused_due_date", "paused_extended_due_date",
+                   "refusal_reasons", "refusal_remedies_told", "refusal_notified_at",
+                   "recipients_notice", "recipients_told_at")
 }
 
 
@@ -195,9 +197,15 @@ def _state(detail: Mapping[str, Any]) -> lifecycle.RequestState:
         request_type=detail["request_type"], status=detail["status"],
         due_date=due.date() if isinstance(due, datetime) else due,
         extended=detail["extended_due_date"] is not None,
-        outcome=detail.get("outcome"),
+        outcome=_text_or_none(detail.get("outcome")),
+        recipients_notice=_text_or_none(detail.get("recipients_notice")),
         own_request=detail.get("customer_id") is None,
     )
+
+
+def _text_or_none(value: Any) -> str | None:
+    """A text column read through pandas (NaN/None when empty) as str or None."""
+    return value if isinstance(value, str) else None
 
 
 def allowed_actions(store: Store, request_id: str) -> list[str]:
@@ -223,8 +231,16 @@ def apply(store: Store, request_id: str, action: str, *, actor: str, note: str =
           at: datetime | None = None, pause_reason: str | None = None, asked_at: datetime | None = None,
           extension_reason: str | None = None, notified_at: datetime | None = None,
           refusal_ground: str | None = None, assignee: str | None = None,
-          controller_answered_on: date | None = None) -> str:
+          controller_answered_on: date | None = None,
+          refusal_reasons: str | None = None, remedies_told: bool | None = None,
+          refusal_notified_at: datetime | None = None,
+          recipients_notice: str | None = None, recipients_told_at: datetime | None = None) -> str:
     """Apply one lifecycle action and append its history entry, in one transaction.
+
+    A refusal records its notice (Art. 12(4)): the reasons told, that the requester was told of the
+    right to complain to IMY and to a judicial remedy, and when (`refusal_notified_at`, default: the
+    time of the action). 'record_recipients' records the Art. 19 notice ('told' with
+    `recipients_told_at`, or 'none'); a rectification, erasure or restriction cannot 'complete' without it.
 
     Returns the new status. Raises lifecycle.TransitionError (nothing written) when the status or
     the rules do not allow it, RequestInputError for missing details. Every check against a deadline
@@ -265,6 +281,9 @@ def apply(store: Store, request_id: str, action: str, *, actor: str, note: str =
         elif action == "refuse":
             ground = lifecycle.check_refusal_ground(state.request_type, refusal_ground)
             updates.update(refusal_ground=ground)
+            updates.update(_refusal_notice(detail, refusal_reasons, remedies_told, refusal_notified_at or at))
+        elif action == "record_recipients":
+            updates.update(_recipients_record(detail, recipients_notice, recipients_told_at))
         elif action == "record_controller_answer":
             updates["controller_answered_on"] = _controller_answer_date(detail, controller_answered_on, at)
         if action in ("complete", "close_forwarded_only", "refuse", "withdraw"):
@@ -385,6 +404,32 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
+
+
+def _refusal_notice(detail: Mapping[str, Any], reasons: str | None, remedies_told: bool | None,
+                    notified_at: datetime) -> dict[str, Any]:
+    """The refusal notice's fields after lifecycle.refusal_notice_problems (Art. 12(4))."""
+    if notified_at.tzinfo is None:
+        raise RequestInputError({"refusal_notified_at": "The time the requester was told needs a time zone."})
+    told = to_utc_naive(notified_at)
+    problems = lifecycle.refusal_notice_problems(reasons, remedies_told, told, received_at=detail["received_at"],
+                                                 now=to_utc_naive(now_utc()))
+    if problems:
+        raise RequestInputError(problems)
+    return {"refusal_reasons": reasons.strip(), "refusal_remedies_told": True, "refusal_notified_at": told}
+
+
+def _recipients_record(detail: Mapping[str, Any], notice: str | None,
+                       told_at: datetime | None) -> dict[str, Any]:
+    """The Art. 19 record's fields after lifecycle.recipients_problems."""
+    if told_at is not None and told_at.tzinfo is None:
+        raise RequestInputError({"recipients_told_at": "The time the recipients were told needs a time zone."})
+    told = to_utc_naive(told_at) if told_at is not None else None
+    problems = lifecycle.recipients_problems(notice, told, received_at=detail["received_at"],
+                                             now=to_utc_naive(now_utc()))
+    if problems:
+        raise RequestInputError(problems)
+    return {"recipients_notice": notice, **({"recipients_told_at": told} if told is not None else {})}
 
 
 def _extension(detail: Mapping[str, Any], at: datetime, reason: str | None,

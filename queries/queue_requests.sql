@@ -7,7 +7,9 @@
 -- The requester's email is masked here (k***@example.com); the full contact details are read only in
 -- the detail of one request (request_detail). $email_search matches the full address, case-insensitive,
 -- as plain text: LIKE wildcards typed by the user are escaped. Closed requests follow the open ones,
--- most recently closed first.
+-- most recently closed first. recipients_pending: a rectification, erasure or restriction whose recipients
+-- are not yet told (Art. 19; the recipients_pending macro of migration 006); $recipients_pending_only lists
+-- only those.
 -- param $as_of: DATE, today (Europe/Stockholm)
 -- param $soon_days: INTEGER, a request is due soon within this many days (setting soon_due_days)
 -- param $customer: VARCHAR, customer id; '' for all customers
@@ -16,9 +18,10 @@
 -- param $assignee: VARCHAR, assignee; '' for everyone, '(unassigned)' for requests nobody has
 -- param $overdue_only: BOOLEAN, only requests in the 'Overdue' band
 -- param $include_closed: BOOLEAN, also completed, refused and withdrawn requests
+-- param $recipients_pending_only: BOOLEAN, only requests whose recipients are not yet told (Art. 19)
 -- param $email_search: VARCHAR, part of the requester's email address; '' for no search
 -- param $max_rows: INTEGER, list at most this many rows (matching_requests counts them all)
--- returns: request_id, customer_id, customer_name, request_type, status, requester, received_on, days_left, band, forward_due_date, is_forwarded, forwarded_on, forward_late, effective_due_date, is_extended, assignee, is_open, closed_on, matching_requests
+-- returns: request_id, customer_id, customer_name, request_type, status, requester, received_on, days_left, band, forward_due_date, is_forwarded, forwarded_on, forward_late, effective_due_date, is_extended, assignee, is_open, closed_on, recipients_pending, matching_requests
 WITH queue AS (
     SELECT
         r.request_id,
@@ -48,6 +51,7 @@ WITH queue AS (
         r.assignee,
         r.is_open,
         r.closed_on,
+        recipients_pending(r.request_type, r.outcome, r.recipients_notice) AS recipients_pending,
         r.requester_email
     FROM request_clock AS r
     LEFT JOIN customers AS c USING (customer_id)
@@ -55,7 +59,7 @@ WITH queue AS (
 SELECT
     request_id, customer_id, customer_name, request_type, status, requester, received_on, days_left, band,
     forward_due_date, is_forwarded, forwarded_on, forward_late, effective_due_date, is_extended, assignee,
-    is_open, closed_on, count(*) OVER () AS matching_requests
+    is_open, closed_on, recipients_pending, count(*) OVER () AS matching_requests
 FROM queue
 WHERE (is_open OR $include_closed)
   AND ($customer = '' OR customer_id = $customer)
@@ -63,6 +67,7 @@ WHERE (is_open OR $include_closed)
   AND ($request_type = '' OR request_type = $request_type)
   AND ($assignee = '' OR coalesce(assignee, '(unassigned)') = $assignee)
   AND (NOT $overdue_only OR band = 'Overdue')
+  AND (NOT $recipients_pending_only OR recipients_pending)
   AND (trim($email_search) = ''
        OR requester_email ILIKE '%' || replace(replace(replace(trim($email_search), '\', '\\'), '%', '\%'), '_', '\_')
                                 || '%' ESCAPE '\')

@@ -27,7 +27,8 @@ UPDATE request_pauses SET asked_at = paused_at;
 -- answer_by_date: the date this request had to be answered by, the one every on-time figure uses:
 --   a refusal within the one month even when extended (Art. 12(4)); otherwise the (extended) deadline;
 --   both moved by qualifying identity pauses.
--- answered_on: when the requester got the answer: the closing day of a completed or refused request;
+-- answered_on: when the requester got the answer: the closing day of a completed request; for a refusal
+--   the day the requester was told the reasons (refusal_notified_at, migration 006; the closing day before);
 --   for a request the controller handled itself, the date the controller told us it answered (unknown
 --   until then); a withdrawn request has no answer.
 -- in_on_time_rate: counted in the statutory on-time rate, the time to close and the breaches: a month
@@ -40,6 +41,8 @@ WITH dated AS (
         CAST((r.received_at AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Stockholm' AS DATE)  AS received_on,
         CAST((r.forwarded_at AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Stockholm' AS DATE) AS forwarded_on,
         CAST((r.closed_at AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Stockholm' AS DATE)    AS closed_on,
+        CAST((r.refusal_notified_at AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Stockholm' AS DATE)
+                                                                                         AS refusal_notified_on,
         coalesce(r.extended_due_date, r.due_date)                                        AS effective_due_date,
         CASE
             WHEN r.due_date IS NULL THEN NULL
@@ -53,7 +56,7 @@ answered AS (
         d.*,
         CASE d.outcome
             WHEN 'completed' THEN d.closed_on
-            WHEN 'refused' THEN d.closed_on
+            WHEN 'refused' THEN coalesce(d.refusal_notified_on, d.closed_on)
             WHEN 'forwarded_only' THEN d.controller_answered_on
         END                                                                              AS answered_on
     FROM dated AS d

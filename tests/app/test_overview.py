@@ -53,7 +53,9 @@ WITH r AS (
         CASE WHEN outcome = 'refused' OR extended_due_date IS NULL THEN coalesce(paused_due_date, due_date)
              ELSE coalesce(paused_extended_due_date, extended_due_date) END      AS by_date,
         CASE WHEN due_date IS NULL THEN NULL
-             WHEN outcome IN ('completed', 'refused') THEN clo
+             WHEN outcome = 'completed' THEN clo
+             WHEN outcome = 'refused'
+                 THEN coalesce(CAST(timezone('Europe/Stockholm', timezone('UTC', refusal_notified_at)) AS DATE), clo)
              WHEN outcome = 'forwarded_only' THEN controller_answered_on END     AS ans
     FROM r
 )

@@ -79,7 +79,7 @@ def act(at: AppTest, request_id: str, action: str, **fields) -> AppTest:
     return at
 
 
-_WIDGET_TYPES = ("selectbox", "text_area", "text_input", "checkbox", "date_input", "time_input")
+_WIDGET_TYPES = ("selectbox", "text_area", "text_input", "checkbox", "date_input", "time_input", "radio")
 
 
 def expected_actions(store, request_id: str) -> list[str]:
@@ -228,8 +228,9 @@ def test_refuse_with_a_ground_writes_one_history_entry(customers_app_store):
     assert offered(at, rid) == expected_actions(store, rid)     # still picked after the rerun
     at.selectbox(key=f"rq_action_{rid}").set_value("refuse").run()
     assert list(at.selectbox(key=f"rq_{rid}_refuse_ground").options) == list(
-        lifecycle.ERASURE_REFUSAL_GROUNDS.values())
-    act(at, rid, "refuse", ground="art17_3_e", note="legal claim pending")
+        lifecycle.refusal_grounds_for("erasure").values())
+    act(at, rid, "refuse", ground="art17_3_e", reasons="A legal claim is pending.", remedies=True,
+        note="legal claim pending")
     assert history(store, rid) == ["create", "forward", "refuse"]
     with store.cursor() as cur:
         row = cur.execute("SELECT status, outcome, refusal_ground FROM requests WHERE request_id = $id",
@@ -240,7 +241,7 @@ def test_refuse_with_a_ground_writes_one_history_entry(customers_app_store):
 @pytest.mark.parametrize(("action", "fields", "outcome"), [
     ("close_forwarded_only", {"note": "the customer answers it"}, ("completed", "forwarded_only")),
     ("withdraw", {}, ("withdrawn", "withdrawn")),
-    ("refuse", {"ground": "manifestly_unfounded"}, ("refused", "refused")),
+    ("refuse", {"ground": "manifestly_unfounded", "reasons": "Sent daily.", "remedies": True}, ("refused", "refused")),
 ])
 def test_closing_actions_write_one_history_entry(customers_app_store, action, fields, outcome):
     store = customers_app_store

@@ -24,7 +24,8 @@ SELECT request_id, customer_id, request_type, status, outcome, due_date, extende
        paused_due_date, paused_extended_due_date, controller_answered_on,
        coalesce(extended_due_date, due_date) AS due,
        CAST(timezone('Europe/Stockholm', timezone('UTC', received_at)) AS DATE) AS rec,
-       CAST(timezone('Europe/Stockholm', timezone('UTC', closed_at)) AS DATE)   AS clo
+       CAST(timezone('Europe/Stockholm', timezone('UTC', closed_at)) AS DATE)   AS clo,
+       CAST(timezone('Europe/Stockholm', timezone('UTC', refusal_notified_at)) AS DATE) AS told
 FROM requests
 """
 
@@ -36,7 +37,7 @@ def answered(r: dict[str, Any]) -> dict[str, Any]:
         by = r["paused_due_date"] or r["due_date"]
     else:
         by = r["paused_extended_due_date"] or r["extended_due_date"]
-    on = {"completed": r["clo"], "refused": r["clo"], "forwarded_only": r["controller_answered_on"]}.get(
+    on = {"completed": r["clo"], "refused": r["told"] or r["clo"], "forwarded_only": r["controller_answered_on"]}.get(
         r["outcome"])
     return {**r, "by": by, "ans": on}
 

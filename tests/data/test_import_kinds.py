@@ -100,6 +100,11 @@ def test_imported_requests_get_their_deadlines_and_one_history_entry_each(custom
     assert rows(customer_store, "SELECT max(entry_id) FROM request_history") == [(4,)]
 
 
+NO_REASONS = "is required for a refused request (Art. 12(4): the reasons the requester was told)"
+NO_REMEDIES = ("must be true for a refused request (Art. 12(4): the requester is told of the right to complain to "
+               "IMY and to seek a judicial remedy)")
+
+
 def test_request_rules(customer_store, tmp_path):
     header = ("request_id,customer_id,request_type,received_at,channel,requester_email,status,forwarded_at,"
               "closed_at,outcome,refusal_ground,description")
@@ -109,7 +114,7 @@ def test_request_rules(customer_store, tmp_path):
         f"Q1,{base},logged,,2025-03-06T10:00:00Z,,,",                  # open with closed_at
         f"Q2,{base},refused,2025-03-05T11:00:00Z,2025-03-20T10:00:00Z,,,",   # refused without ground
         "Q3,C01,erasure,2025-03-05T10:00:00Z,email,a@example.com,refused,2025-03-05T11:00:00Z,"
-        "2025-03-20T10:00:00Z,,excessive,",                             # erasure: only Art. 17(3)
+        "2025-03-20T10:00:00Z,,no_data_held,",                          # not an erasure ground
         "Q4,C01,consent_withdrawal,2025-03-05T10:00:00Z,email,a@example.com,in_progress,2025-03-05T11:00:00Z,,,,",
         f"Q5,{base},paused,,,,,",
         f"Q6,{base},forwarded,,,,,",                                     # forwarded without forwarded_at
@@ -125,7 +130,13 @@ def test_request_rules(customer_store, tmp_path):
     assert problems(report) == [
         (2, "closed_at", "is given but the request is open (status logged, forwarded or in_progress)"),
         (3, "refusal_ground", "is required for a refused request (Art. 12(4): the requester is told why)"),
-        (4, "refusal_ground", "is not an Art. 17(3) ground, the only grounds to refuse an erasure"),
+        (3, "refusal_reasons", NO_REASONS),
+        (3, "refusal_remedies_told", NO_REMEDIES),
+        (4, "refusal_ground", "is not a ground for refusing Erasure (Art. 17); allowed: identity_not_confirmed, "
+                              "manifestly_unfounded, excessive, controller_decision, no_art17_1_ground, art17_3_a, "
+                              "art17_3_b, art17_3_c, art17_3_d, art17_3_e"),
+        (4, "refusal_reasons", NO_REASONS),
+        (4, "refusal_remedies_told", NO_REMEDIES),
         (5, "status", "is not possible for a consent withdrawal (logged, completed or withdrawn: it takes effect "
                       "at once)"),
         (6, "status", "is not one of: logged, forwarded, in_progress, completed, refused, withdrawn"),

@@ -58,7 +58,8 @@ def queue_store(customer_store):
 
 def queue(store, **overrides) -> pd.DataFrame:
     params = dict(as_of=AS_OF, soon_days=5, customer="", status="", request_type="", assignee="",
-                  overdue_only=False, include_closed=False, email_search="", max_rows=100)
+                  overdue_only=False, include_closed=False, recipients_pending_only=False, email_search="",
+                  max_rows=100)
     params.update(overrides)
     return store.query("queue_requests", **params)
 
@@ -66,7 +67,8 @@ def queue(store, **overrides) -> pd.DataFrame:
 def test_headers_declare_the_columns_returned(queue_store):
     for name, params in [
         ("queue_requests", dict(as_of=AS_OF, soon_days=5, customer="", status="", request_type="", assignee="",
-                                overdue_only=False, include_closed=True, email_search="", max_rows=100)),
+                                overdue_only=False, include_closed=True, recipients_pending_only=False,
+                                email_search="", max_rows=100)),
         ("queue_summary", dict(as_of=AS_OF, soon_days=5, customer="")),
         ("queue_assignees", dict(customer="")),
     ]:
@@ -153,10 +155,12 @@ def test_closed_request_has_no_days_left(queue_store):
 def test_summary(queue_store):
     row = queue_store.query("queue_summary", as_of=AS_OF, soon_days=5, customer="").iloc[0]
     assert {k: int(row[k]) for k in row.index} == {
-        "open_requests": 5, "overdue": 1, "due_soon": 2, "on_track": 2, "paused": 1, "forward_late": 1}
+        "open_requests": 5, "overdue": 1, "due_soon": 2, "on_track": 2, "paused": 1, "forward_late": 1,
+        "recipients_pending": 2}   # R2 erasure and R6 rectification: recipients not yet told (Art. 19)
     row = queue_store.query("queue_summary", as_of=AS_OF, soon_days=5, customer="C02").iloc[0]
     assert {k: int(row[k]) for k in row.index} == {
-        "open_requests": 2, "overdue": 0, "due_soon": 1, "on_track": 1, "paused": 1, "forward_late": 0}
+        "open_requests": 2, "overdue": 0, "due_soon": 1, "on_track": 1, "paused": 1, "forward_late": 0,
+        "recipients_pending": 0}
 
 
 def test_summary_agrees_with_the_queue_bands(queue_store):

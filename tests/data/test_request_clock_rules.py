@@ -103,7 +103,8 @@ def test_refusal_after_an_extension_is_late_by_the_one_month_date(customer_store
     requests.apply(customer_store, rid, "start", actor=AGENT, at=at(3, 7))
     requests.apply(customer_store, rid, "extend", actor=AGENT, at=at(3, 20), extension_reason="Many systems",
                    notified_at=at(3, 21))
-    requests.apply(customer_store, rid, "refuse", actor=AGENT, at=at(5, 20), refusal_ground="excessive")
+    requests.apply(customer_store, rid, "refuse", actor=AGENT, at=at(5, 20), refusal_ground="excessive",
+                   refusal_reasons="The same request every week", remedies_told=True)
     row = clock_row(customer_store, rid)
     assert row["effective_due_date"] == date(2025, 6, 5)
     assert (row["answer_by_date"], row["is_on_time"]) == (date(2025, 4, 7), False)
@@ -318,3 +319,15 @@ def test_migration_010_carries_requests_and_pauses_forward(store_path):
         assert store.schema_version() == latest_schema_version()
     finally:
         store.close()
+
+
+def test_a_refusal_counts_by_the_day_the_requester_was_told(customer_store):
+    # Told the reasons on Mon 7 April (the one-month date), recorded in the dashboard on 10 April: on time.
+    rid = log(customer_store)
+    requests.apply(customer_store, rid, "forward", actor=AGENT, at=at(3, 6))
+    requests.apply(customer_store, rid, "start", actor=AGENT, at=at(3, 7))
+    requests.apply(customer_store, rid, "refuse", actor=AGENT, at=at(4, 10), refusal_ground="excessive",
+                   refusal_reasons="The same request every week", remedies_told=True,
+                   refusal_notified_at=at(4, 7, 15))
+    row = clock_row(customer_store, rid)
+    assert (row["closed_on"], row["answered_on"], row["is_on_time"]) == (date(2025, 4, 10), date(2025, 4, 7), True)

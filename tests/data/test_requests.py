@@ -144,12 +144,13 @@ def test_extension_needs_reason_and_notification(customer_store):
     assert set(caught.value.errors) == {"extension_reason", "notified_at"}
 
 
-def test_erasure_refusal_needs_article_17_3_ground(customer_store):
+def test_erasure_refusal_needs_a_ground_allowed_for_erasure(customer_store):
     rid = requests.log(customer_store, new(request_type="erasure"), actor=AGENT).request_id
     requests.apply(customer_store, rid, "forward", actor=AGENT, at=at(6))
-    with pytest.raises(TransitionError, match=r"17\(3\)"):
-        requests.apply(customer_store, rid, "refuse", actor=AGENT, at=at(7), refusal_ground="excessive")
-    requests.apply(customer_store, rid, "refuse", actor=AGENT, at=at(7), refusal_ground="art17_3_b")
+    notice = {"refusal_reasons": "Kept for a pending legal claim.", "remedies_told": True}
+    with pytest.raises(TransitionError, match=r"17\(3\)"):   # the message lists the erasure grounds
+        requests.apply(customer_store, rid, "refuse", actor=AGENT, at=at(7), refusal_ground="no_data_held", **notice)
+    requests.apply(customer_store, rid, "refuse", actor=AGENT, at=at(7), refusal_ground="art17_3_b", **notice)
     detail = customer_store.query("request_detail", request_id=rid).iloc[0]
     assert (detail["status"], detail["outcome"], detail["refusal_ground"]) == ("refused", "refused", "art17_3_b")
 

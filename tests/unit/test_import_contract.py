@@ -22,8 +22,10 @@ def test_choices_come_from_the_rules():
     assert contract.field("requests", "request_type").choices == tuple(lifecycle.REQUEST_TYPES)
     assert contract.field("requests", "channel").choices == tuple(lifecycle.CHANNELS)
     assert set(contract.field("requests", "status").choices) == set(lifecycle.STATUSES) - {"paused"}
-    assert set(contract.field("requests", "refusal_ground").choices) == (
-        set(lifecycle.REFUSAL_GROUNDS) | set(lifecycle.ERASURE_REFUSAL_GROUNDS))
+    assert set(contract.field("requests", "refusal_ground").choices) == set(lifecycle.REFUSAL_GROUNDS) == (
+        set(lifecycle.GROUNDS_FOR_EVERY_RIGHT) | set(lifecycle.NO_DATA_GROUNDS)
+        | set(lifecycle.ERASURE_REFUSAL_GROUNDS))
+    assert contract.field("requests", "recipients_notice").choices == tuple(lifecycle.RECIPIENTS_NOTICES)
     assert contract.field("retention", "data_category").choices == tuple(retention.DATA_CATEGORIES)
     for category in retention.DATA_CATEGORIES:
         assert contract.field("customers", f"{category}_end_action").choices == tuple(retention.END_ACTIONS)
@@ -31,7 +33,8 @@ def test_choices_come_from_the_rules():
 
 def test_columns_are_the_store_tables_columns():
     con = duckdb.connect()
-    con.execute((ROOT / "privacyops" / "migrations" / "001_initial.sql").read_text())
+    for migration in sorted((ROOT / "privacyops" / "migrations").glob("*.sql")):   # columns added later too
+        con.execute(migration.read_text())
 
     def table_columns(table: str) -> list[str]:
         return [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = $t "
