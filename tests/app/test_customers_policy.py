@@ -26,7 +26,8 @@ def policy_rows(store: Store) -> tuple[tuple, list[tuple]]:
         row = cur.execute("SELECT consent_policy_version, consent_policy_effective_on, consent_policy_confirmed "
                           "FROM customers WHERE customer_id = 'C01'").fetchone()
         changes = cur.execute("SELECT changed_by, field, old_value, new_value FROM customer_changes "
-                              "WHERE customer_id = 'C01' AND field LIKE 'consent_policy%' ORDER BY change_id").fetchall()
+                              "WHERE customer_id = 'C01' AND field LIKE 'consent_policy%' "
+                              "ORDER BY change_id").fetchall()
     return row, changes
 
 
