@@ -191,7 +191,8 @@ st.dataframe(
 st.subheader("Due to be asked again")
 RENEWAL_RULE = (f"Each subject's latest record decides (rules.md 3; settings consent_renewal_months = "
                 f"{rules.consent_renewal_months}, refusal_quiet_months = {rules.refusal_quiet_months}): a choice "
-                "recorded under an older policy version than the customer's current one is always asked again; an "
+                "recorded under another policy version than the customer's current one (set explicitly on the "
+                "Customers page, in force from the day it took effect) is always asked again; an "
                 "implied or pre-ticked record is no consent, so ask now; a valid consent (accept all, custom) is "
                 f"renewed after {rules.consent_renewal_months} months; a refusal (reject all, withdrawal) may be "
                 f"asked again after {rules.refusal_quiet_months} months, not before.")
@@ -203,6 +204,22 @@ except StoreError as error:
     common.show_store_error(error)
     st.stop()
 st.caption(f"As of {as_of.isoformat()}, over every record up to today (the date range does not apply here).")
+try:
+    policies = common.query("customers_consent_policy")
+except StoreError as error:
+    common.show_store_error(error)
+    st.stop()
+if filters.customer_id:
+    policies = policies[policies["customer_id"] == filters.customer_id]
+unconfirmed = policies[~policies["consent_policy_confirmed"].astype(bool)]
+if not unconfirmed.empty:
+    listed = ", ".join(f"{common.md_escape(n)} ({common.md_escape(c)})"
+                       for n, c in zip(unconfirmed["name"], unconfirmed["customer_id"], strict=True))
+    st.warning(f"**Current policy not confirmed** for {listed}. It was guessed from the consent records (the "
+               "version whose first record came last) when the store moved to explicit policies, and may be wrong: "
+               "an admin confirms it, or enters the right version and date, on the Customers page (rules.md 3: set "
+               "explicitly, never guessed).", icon="⚠️")
+    common.explain_link(user, filters, "pages/customers.py", "Confirm the policies on the Customers page")
 if renewal.empty:
     common.empty_state(f"No consent records{scope} up to today.")
 else:
@@ -223,17 +240,33 @@ else:
                                       "(default 6): the banner may ask again (rules.md 3).")
     tiles[4].metric("No valid consent", common.fmt_int(totals["no_valid_consent"]), border=True,
                     help="Latest record implied by use or pre-ticked: that is no consent, so ask now (rules.md 3).")
+    without = renewal[renewal["current_policy_version"].isna()]
+    if not without.empty:
+        st.info("No consent policy in force for "
+                + ", ".join(f"{common.md_escape(n)} ({common.md_escape(c)})"
+                            for n, c in zip(without["customer_name"], without["customer_id"], strict=True))
+                + ": their subjects are asked again by age only, never for a policy change. An admin sets the "
+                  "policy on the Customers page when one takes effect.", icon="ℹ️")
+    renewal = renewal.assign(policy_state=[
+        "no policy (by age only)" if pd.isna(v) else ("confirmed" if c else "not confirmed")
+        for v, c in zip(renewal["current_policy_version"], renewal["policy_confirmed"], strict=True)])
     st.dataframe(
         renewal, hide_index=True, width="stretch",
-        column_order=["customer_name", "customer_id", "current_policy_version", "current_policy_since", "subjects",
+        column_order=["customer_name", "customer_id", "current_policy_version", "current_policy_since",
+                      "policy_state", "subjects",
                       "due_total", "policy_changed", "consent_expired", "refusal_quiet_over", "no_valid_consent",
                       "not_due"],
         column_config={
             "customer_name": st.column_config.TextColumn("Customer"),
             "customer_id": st.column_config.TextColumn("Id"),
             "current_policy_version": st.column_config.TextColumn(
-                "Current policy", help="The policy version of this customer that was first recorded last."),
-            "current_policy_since": st.column_config.DateColumn("Since", format="YYYY-MM-DD"),
+                "Current policy", help="The customer's current policy version, set explicitly on the Customers "
+                                       "page (rules.md 3). Empty: no policy in force, renewals by age only."),
+            "current_policy_since": st.column_config.DateColumn("Took effect", format="YYYY-MM-DD"),
+            "policy_state": st.column_config.TextColumn(
+                "Policy", help="Not confirmed: guessed from the consent records when the store moved to explicit "
+                               "policies; an admin confirms it on the Customers page."),
+            "policy_confirmed": None,
             "subjects": st.column_config.NumberColumn("Subjects", format="localized"),
             "due_total": st.column_config.NumberColumn("Ask again", format="localized", help=RENEWAL_RULE),
             "policy_changed": st.column_config.NumberColumn("Policy changed", format="localized"),
@@ -250,8 +283,8 @@ else:
 st.subheader("Before and after the last policy change")
 weeks = int(st.columns([1, 3])[0].number_input(
     "Weeks on each side", min_value=1, max_value=26, value=8, step=1, key="consent_change_weeks",
-    help="Compare this many weeks before the day the newest policy version was first recorded with as many weeks "
-         "from that day (up to today)."))
+    help="Compare this many weeks before the day the customer's current policy took effect (set on the Customers "
+         "page) with as many weeks from that day (up to today)."))
 try:
     change = common.query("consent_policy_change_summary", as_of=as_of, customer=filters.customer, weeks=weeks)
     around = common.query("consent_policy_change_weekly", as_of=as_of, customer=filters.customer, weeks=weeks)
@@ -259,24 +292,43 @@ except StoreError as error:
     common.show_store_error(error)
     st.stop()
 if change.empty:
-    common.empty_state(f"Only one policy version has been recorded{scope}: there is no policy change to compare.")
+    common.empty_state(f"No policy change to compare{scope}: no current policy has taken effect after records of an "
+                       "earlier version. An admin sets each customer's current policy on the Customers page.")
 else:
     first = change.iloc[0]
     changed_on = pd.Timestamp(first["changed_on"]).date()
-    st.caption(f"Policy {common.md_escape(first['policy_version'])} was first recorded on {changed_on.isoformat()} "
-               f"(previous: {common.md_escape(first['previous_version'])})."
-               f" Before: {pd.Timestamp(first['before_from']).date().isoformat()} – "
-               f"{(changed_on - timedelta(days=1)).isoformat()}; after: {changed_on.isoformat()} – "
-               f"{pd.Timestamp(first['after_to']).date().isoformat()}. The date range does not apply here. "
-               "Weeks are counted from the day of the change.")
+    last_changed_on = pd.Timestamp(first["last_changed_on"]).date()
+    if int(first["customers"]) == 1:
+        which = (f"Policy {common.md_escape(first['policy_version'])} took effect on {changed_on.isoformat()} "
+                 f"(previous: {common.md_escape(first['previous_version'])}). Before: "
+                 f"{pd.Timestamp(first['before_from']).date().isoformat()} – "
+                 f"{(changed_on - timedelta(days=1)).isoformat()}; after: {changed_on.isoformat()} – "
+                 f"{pd.Timestamp(first['after_to']).date().isoformat()}.")
+    else:
+        which = (f"{int(first['customers'])} customers, each around the day its own current policy took effect "
+                 f"({changed_on.isoformat()} – {last_changed_on.isoformat()}; policies "
+                 f"{common.md_escape(first['policy_version'])}, previous "
+                 f"{common.md_escape(first['previous_version'])}).")
+    st.caption(f"{which} The date range does not apply here. Weeks are counted from the day the policy took effect "
+               "(week 0 starts on it).")
+    if int(first["decisions_after"]) == 0:
+        st.info("No answers under the new policy yet: every subject who answered before it is due to be asked "
+                "again (see above).", icon="ℹ️")
     frame = purpose_label(around)
-    chart = charts.line(frame, "week_start", "opt_in_rate", color="purpose", x_title="Week starting",
-                        y_title="Valid opt-in rate", y_format=".0%", rule_at=changed_on.isoformat(),
-                        tooltip=[alt.Tooltip("week_start:T", title="Week starting"),
-                                 alt.Tooltip("purpose:N", title="Purpose"),
-                                 alt.Tooltip("opt_in_rate:Q", title="Valid opt-in rate", format=".1%"),
-                                 alt.Tooltip("decisions:Q", title="Consent decisions", format=",")])
-    st.altair_chart(chart, width="stretch")
+    chart = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=18)).encode(
+        x=alt.X("week_no:Q", title="Weeks from the day the policy took effect", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("opt_in_rate:Q", title="Valid opt-in rate", axis=alt.Axis(format=".0%")),
+        color=alt.Color("purpose:N", title=None, scale=alt.Scale(range=charts.PALETTE),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("week_no:Q", title="Week from the change"),
+                 alt.Tooltip("week_start:T", title="Week starting"),
+                 alt.Tooltip("purpose:N", title="Purpose"),
+                 alt.Tooltip("opt_in_rate:Q", title="Valid opt-in rate", format=".1%"),
+                 alt.Tooltip("decisions:Q", title="Consent decisions", format=",")])
+    marker = alt.Chart(pd.DataFrame({"at": [0], "label": ["policy took effect"]}))
+    chart = chart + marker.mark_rule(strokeDash=[4, 4], color="#666").encode(x="at:Q") + \
+        marker.mark_text(align="left", dx=4, dy=-6, color="#666").encode(x="at:Q", y=alt.value(8), text="label:N")
+    st.altair_chart(chart.properties(height=charts.HEIGHT), width="stretch")
     table = purpose_label(change)
     st.dataframe(
         as_points(table, "rate_before", "rate_after"), hide_index=True, width="stretch",

@@ -28,6 +28,10 @@ DEFAULT_END_ACTION = "delete"
 FIELD_LABELS = {"customer_id": "Customer id", "name": "Name", "org_number": "Organisation number",
                 "forward_working_days": "Forwarding term (working days)"}
 TERM_LABELS = {"retention_days": "retention days", "end_action": "end action"}
+# The consent policy (rules.md 3) has its own section below; its fields in the change log.
+FIELD_LABELS |= {"consent_policy_version": "Consent policy version",
+                 "consent_policy_effective_on": "Consent policy took effect on",
+                 "consent_policy_confirmed": "Consent policy confirmed"}
 
 st.info(
     "New terms apply from the moment they are saved. The **forwarding term** applies to requests logged from "
@@ -88,6 +92,54 @@ def _save(suffix: str, existing: bool) -> None:
         state["cust_pick"] = customer_id
 
 
+def _forwarding_warning(name: str, customer_id: str, days: int) -> str | None:
+    """The warning for a forwarding term that can end after the statutory due date (rules.md 2), or None."""
+    rules = common.rule_settings()
+    worst = customers.forwarding_term_can_pass_due_date(days, common.today(),
+                                                        eves_are_holidays=rules.eves_are_holidays)
+    if worst is None:
+        return None
+    return (f"**{common.md_escape(name)}** ({common.md_escape(customer_id)}): forwarding within {days} working days "
+            f"can end after the statutory due date. A request received on {worst.received_on.isoformat()} is due "
+            f"{worst.due_on.isoformat()}, only {worst.working_days} working days later: the controller's month "
+            "counts from Expandra's receipt and cannot be extended because a processor is involved (rules.md 2). "
+            f"Agree a term of at most {worst.working_days} working days.")
+
+
+def _save_policy(customer_id: str) -> None:
+    """The consent policy form's callback: set (and so confirm) the customer's current policy."""
+    state = st.session_state
+    state.pop("cpol_result", None)
+    try:
+        changed = customers.set_consent_policy(
+            common.store(), customer_id, state.get(f"cpol_{customer_id}_version"),
+            state.get(f"cpol_{customer_id}_effective_on"), actor=common.current_user().email, today=common.today())
+    except customers.CustomerInputError as error:
+        state["cpol_result"] = (customer_id, "errors", error.errors)
+        return
+    except StoreError as error:
+        state["cpol_result"] = (customer_id, "store_error", (error.title, str(error)))
+        return
+    common.after_write()
+    state["cpol_result"] = (customer_id, "saved", changed)
+
+
+def _confirm_no_policy(customer_id: str) -> None:
+    state = st.session_state
+    state.pop("cpol_result", None)
+    try:
+        changed = customers.confirm_no_consent_policy(common.store(), customer_id,
+                                                      actor=common.current_user().email)
+    except customers.CustomerInputError as error:
+        state["cpol_result"] = (customer_id, "errors", error.errors)
+        return
+    except StoreError as error:
+        state["cpol_result"] = (customer_id, "store_error", (error.title, str(error)))
+        return
+    common.after_write()
+    state["cpol_result"] = (customer_id, "saved", ["consent_policy_confirmed"] if changed else [])
+
+
 def _show_error(errors: dict[str, str], field: str) -> None:
     """The error of one field, right under it (the messages are privacyops' own text)."""
     if field in errors:
@@ -134,10 +186,54 @@ else:
                         "then deleted or anonymised (rules.md 4).")
     st.dataframe(table, hide_index=True, width="stretch", column_config=column_config,
                  height=min(38 + 35 * len(table), 600))
+    forwarding_warnings = [w for w in (_forwarding_warning(n, c, int(d)) for n, c, d in zip(
+        overview["name"], overview["customer_id"], overview["forward_working_days"], strict=True)) if w]
+    if forwarding_warnings:
+        st.warning("**Forwarding terms that can end after the statutory due date** (rules.md 2)\n\n"
+                   + "\n\n".join(f"- {w}" for w in forwarding_warnings), icon="⚠️")
+
+# --- the consent policy of each customer (rules.md 3) ---------------------------------------------
+POLICY_RULE = ("The current consent policy of each customer, and the day it took effect, is set explicitly, never "
+               "guessed from the data (rules.md 3). Every choice recorded under another version is asked again; "
+               "without a policy the banner asks again by age only.")
+policies = common.query("customers_consent_policy")
+if not policies.empty:
+    st.subheader("Consent policy per customer", help=POLICY_RULE)
+    not_confirmed = policies[~policies["consent_policy_confirmed"].astype(bool)]
+    if not not_confirmed.empty:
+        st.warning(f"**{len(not_confirmed)} {'policy is' if len(not_confirmed) == 1 else 'policies are'} not "
+                   "confirmed.** When the store moved to explicit policies, they were guessed from the consent "
+                   "records (the version whose first record came last). Check each with the customer, then confirm "
+                   "it or enter the right one below (pick the customer).", icon="⚠️")
+
+    def _state(version: object, confirmed: object) -> str:
+        if not bool(confirmed):
+            return "⚠️ Not confirmed (guessed)"
+        return "✅ Confirmed" if isinstance(version, str) else "✅ No policy yet: renewals by age only"
+
+    st.dataframe(
+        pd.DataFrame({
+            "customer": policies["name"], "customer_id": policies["customer_id"],
+            "version": policies["consent_policy_version"], "effective_on": policies["consent_policy_effective_on"],
+            "state": [_state(v, c) for v, c in zip(policies["consent_policy_version"],
+                                                   policies["consent_policy_confirmed"], strict=True)],
+        }),
+        hide_index=True, width="stretch", height=min(38 + 35 * len(policies), 400),
+        column_config={
+            "customer": st.column_config.TextColumn("Customer", pinned=True),
+            "customer_id": st.column_config.TextColumn("Id"),
+            "version": st.column_config.TextColumn("Current policy", help=POLICY_RULE),
+            "effective_on": st.column_config.DateColumn("Took effect", format="YYYY-MM-DD"),
+            "state": st.column_config.TextColumn("State"),
+        })
 
 # --- add or edit ------------------------------------------------------------------------------
 st.subheader("Add or change a customer")
 names = dict(zip(overview["customer_id"], overview["name"], strict=True))
+linked = st.query_params.get("customer")
+if linked in names and st.session_state.get("cust_linked") != linked:   # e.g. the Consent page's confirm link
+    st.session_state["cust_pick"] = linked
+    st.session_state["cust_linked"] = linked
 if st.session_state.get("cust_pick") not in (NEW, *names):
     st.session_state["cust_pick"] = NEW
 pick = st.selectbox("Customer", options=[NEW, *names], key="cust_pick",
@@ -159,6 +255,12 @@ if saved:
     else:
         st.info("Nothing changed: the form had the stored values.", icon="ℹ️")
     st.text(f"Customer id: {saved_id}")
+    saved_row = overview[overview["customer_id"] == saved_id]
+    if not saved_row.empty:
+        warning = _forwarding_warning(str(saved_row["name"].iloc[0]), saved_id,
+                                      int(saved_row["forward_working_days"].iloc[0]))
+        if warning:
+            st.warning(warning, icon="⚠️")
 store_error = st.session_state.pop("cust_store_error", None)
 if store_error:
     title, message = store_error
@@ -224,6 +326,66 @@ with st.form(f"customer_form_{suffix}", clear_on_submit=False, border=True):
 
     st.form_submit_button("Save changes" if existing else "Add customer", type="primary",
                           on_click=_save, args=(suffix, existing))
+
+# --- the consent policy of the picked customer (rules.md 3) -----------------------------------------
+st.subheader("Consent policy", help=POLICY_RULE)
+if not existing:
+    st.caption("Add the customer first, then set its current consent policy here. Until then it has none: its "
+               "banner asks again by age only.")
+else:
+    found_policy = common.query("customer_consent_policy", customer_id=pick)
+    policy_row = found_policy.iloc[0].to_dict() if not found_policy.empty else {}
+    version = policy_row.get("consent_policy_version")
+    has_policy = isinstance(version, str)
+    confirmed = bool(policy_row.get("consent_policy_confirmed", True))
+    effective = pd.Timestamp(policy_row["consent_policy_effective_on"]).date() if has_policy else None
+    result = st.session_state.get("cpol_result")
+    policy_errors: dict[str, str] = {}
+    if result and result[0] == pick:
+        kind, detail = result[1], result[2]
+        if kind == "saved" and detail:
+            st.success("Saved and confirmed. Changed: " + ", ".join(_field_label(f) for f in detail)
+                       + ". The change log below records the old and new values.", icon="✅")
+        elif kind == "saved":
+            st.info("Nothing changed: the form had the stored, confirmed values.", icon="ℹ️")
+        elif kind == "store_error":
+            st.error(f"{detail[0]}. Nothing was saved.", icon="🛑")
+            st.text(detail[1])
+        else:
+            policy_errors = detail
+            st.error(f"Not saved: {len(detail)} {'field needs' if len(detail) == 1 else 'fields need'} attention "
+                     "(see below). Nothing was written.", icon="🛑")
+    if has_policy and confirmed:
+        st.markdown(f"✅ **Confirmed**: policy **{common.md_escape(version)}**, in force since "
+                    f"{effective.isoformat() if effective else '–'}.")
+    elif has_policy:
+        st.warning(f"**Not confirmed**: policy **{common.md_escape(version)}** in force since "
+                   f"{effective.isoformat() if effective else '–'} was guessed from the consent records when the "
+                   "store was updated. Confirm it if it is right, or set the right version and date.", icon="⚠️")
+    elif confirmed:
+        st.info("This customer has **no consent policy yet**: its banner asks again by age only (rules.md 3). Set "
+                "one when its policy takes effect.", icon="ℹ️")
+    else:
+        st.warning("**Not confirmed**: no consent records were found for this customer when the store was "
+                   "updated, so it has no policy (renewals by age only). Confirm that, or set its policy.",
+                   icon="⚠️")
+        st.button("Confirm: no policy yet", key=f"cpol_{pick}_confirm_none", on_click=_confirm_no_policy,
+                  args=(pick,))
+    with st.form(f"consent_policy_form_{pick}", clear_on_submit=False, border=True):
+        cols = st.columns([2, 1])
+        with cols[0]:
+            st.text_input("Current policy version", value=version if has_policy else "", max_chars=64,
+                          key=f"cpol_{pick}_version", placeholder="e.g. 2025-09",
+                          help="As the banner records it in each consent record (policy_version).")
+            _show_error(policy_errors, "consent_policy_version")
+        with cols[1]:
+            st.date_input("Took effect on", value=effective or common.today(), max_value=common.today(),
+                          key=f"cpol_{pick}_effective_on", format="YYYY-MM-DD",
+                          help="The day the customer's banner started showing this version. Every choice recorded "
+                               "under another version is asked again from then on.")
+            _show_error(policy_errors, "consent_policy_effective_on")
+        label = "Confirm policy" if has_policy and not confirmed else "Save policy"
+        st.form_submit_button(label, type="primary", on_click=_save_policy, args=(pick,))
 
 # --- the change log ---------------------------------------------------------------------------
 st.subheader("Change log")

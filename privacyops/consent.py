@@ -59,11 +59,22 @@ def renewal_due_on(given_on: date, method: str, *, renewal_months: int = 12,
     raise ValueError(f"unknown consent method '{method}'")
 
 
-def needs_renewal(given_on: date, method: str, policy_version: str, current_policy_version: str,
+def current_policy_version(version: str | None, effective_on: date | None, today: date) -> str | None:
+    """The customer's policy version in force on `today`: the one set explicitly for it (rules.md 3: "set
+    explicitly, never guessed from the data") once its effective date has come; None before that day or
+    when the customer has no policy yet (then renewals are by age only)."""
+    if version is None or effective_on is None or effective_on > today:
+        return None
+    return version
+
+
+def needs_renewal(given_on: date, method: str, policy_version: str, current_policy_version: str | None,
                   today: date, *, renewal_months: int = 12, refusal_quiet_months: int = 6) -> bool:
     """Whether the subject is due to be asked again today: the renewal date has come, or the
-    policy (its purposes) changed since the choice was recorded (always ask again then)."""
-    if policy_version != current_policy_version:
+    policy (its purposes) changed since the choice was recorded (always ask again then, rules.md 3).
+    `current_policy_version` is the customer's explicit current version (`current_policy_version()`);
+    None means no policy is in force, so only the age of the choice counts."""
+    if current_policy_version is not None and policy_version != current_policy_version:
         return True
     due = renewal_due_on(given_on, method, renewal_months=renewal_months,
                          refusal_quiet_months=refusal_quiet_months)

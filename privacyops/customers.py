@@ -10,15 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import duckdb
 
+from privacyops import deadlines
 from privacyops.clock import now_utc, to_utc_naive
 from privacyops.retention import DATA_CATEGORIES, END_ACTIONS
 from privacyops.store import Store, run_named
 
 ORG_NUMBER_PATTERN = re.compile(r"^\d{6}-\d{4}$")
+POLICY_VERSION_MAX_LENGTH = 64
+EARLIEST_POLICY_DATE = date(1990, 1, 1)  # as the import's earliest date
 CUSTOMER_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 
 
@@ -106,7 +110,8 @@ def save(store: Store, customer: Customer, *, actor: str, at: datetime | None = 
             cur.execute("UPDATE customers SET name = $name, org_number = $org, forward_working_days = $days "
                         "WHERE customer_id = $id", {k: v for k, v in params.items() if k != "at"})
         else:
-            cur.execute("INSERT INTO customers VALUES ($id, $name, $org, $days, $at)", params)
+            cur.execute("INSERT INTO customers (customer_id, name, org_number, forward_working_days, created_at) "
+                        "VALUES ($id, $name, $org, $days, $at)", params)
         for category, term in customer.terms.items():
             cur.execute(
                 "INSERT INTO customer_retention_terms VALUES ($id, $category, $days, $action) "
@@ -125,3 +130,144 @@ def save(store: Store, customer: Customer, *, actor: str, at: datetime | None = 
         return changed
 
     return store.write(change)
+
+
+# --- the consent policy in force (rules.md 3) ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class ConsentPolicy:
+    """A customer's current consent policy: the version its banner shows and the day it took effect."""
+
+    version: str
+    effective_on: date
+
+
+def validate_consent_policy(version: str | None, effective_on: date | None, today: date) -> dict[str, str]:
+    """Every problem with a policy version and its effective date, by field (the page and the customers
+    import check the same). Both are required; the day it took effect is not in the future (a policy
+    that has not taken effect yet is not the one in force) nor before 1990."""
+    errors: dict[str, str] = {}
+    text = (version or "").strip()
+    if not text:
+        errors["consent_policy_version"] = "The policy version is required (as the banner records it, e.g. 2025-09)."
+    elif len(text) > POLICY_VERSION_MAX_LENGTH:
+        errors["consent_policy_version"] = f"The policy version is at most {POLICY_VERSION_MAX_LENGTH} characters."
+    elif "\n" in text or "\r" in text:
+        errors["consent_policy_version"] = "The policy version is one line of text."
+    if effective_on is None:
+        errors["consent_policy_effective_on"] = "The day the policy took effect is required."
+    elif effective_on > today:
+        errors["consent_policy_effective_on"] = (
+            f"The day the policy took effect is after today ({today.isoformat()}): set it on the day it takes effect.")
+    elif effective_on < EARLIEST_POLICY_DATE:
+        errors["consent_policy_effective_on"] = "The day the policy took effect is before 1990: check the year."
+    return errors
+
+
+def set_consent_policy(store: Store, customer_id: str, version: str | None, effective_on: date | None, *,
+                       actor: str, today: date, at: datetime | None = None) -> list[str]:
+    """Set a customer's current consent policy explicitly (rules.md 3) and mark it confirmed; each changed
+    field goes to customer_changes in the same transaction. Returns the changed fields (confirming the
+    stored values unchanged returns ['consent_policy_confirmed'])."""
+    errors = validate_consent_policy(version, effective_on, today)
+    if errors or effective_on is None:
+        raise CustomerInputError(errors)
+    new = {"consent_policy_version": str(version).strip(), "consent_policy_effective_on": effective_on.isoformat(),
+           "consent_policy_confirmed": "true"}
+    stamp = to_utc_naive(at or now_utc())
+
+    def change(cur: duckdb.DuckDBPyConnection) -> list[str]:
+        found = run_named(cur, "customer_consent_policy", customer_id=customer_id).fetchone()
+        if not found:
+            raise CustomerInputError({"customer_id": f"{customer_id} is not a customer in the store."})
+        _, stored_version, stored_on, stored_confirmed = found
+        old = {"consent_policy_version": stored_version,
+               "consent_policy_effective_on": None if stored_on is None else stored_on.isoformat(),
+               "consent_policy_confirmed": "true" if stored_confirmed else "false"}
+        changed = [k for k in new if old[k] != new[k]]
+        if not changed:
+            return []
+        cur.execute("UPDATE customers SET consent_policy_version = $version, consent_policy_effective_on = $on, "
+                    "consent_policy_confirmed = TRUE WHERE customer_id = $id",
+                    {"id": customer_id, "version": new["consent_policy_version"], "on": effective_on})
+        for key in changed:
+            cur.execute(
+                "INSERT INTO customer_changes (customer_id, changed_at, changed_by, field, old_value, new_value) "
+                "VALUES ($id, $at, $actor, $field, $old, $new)",
+                {"id": customer_id, "at": stamp, "actor": actor, "field": key, "old": old[key], "new": new[key]})
+        return changed
+
+    return store.write(change)
+
+
+def confirm_no_consent_policy(store: Store, customer_id: str, *, actor: str, at: datetime | None = None) -> bool:
+    """Confirm that a customer has no consent policy yet (its renewals are then by age only). Only for a
+    customer without a policy; returns whether anything changed (an entry in customer_changes)."""
+    stamp = to_utc_naive(at or now_utc())
+
+    def change(cur: duckdb.DuckDBPyConnection) -> bool:
+        found = run_named(cur, "customer_consent_policy", customer_id=customer_id).fetchone()
+        if not found:
+            raise CustomerInputError({"customer_id": f"{customer_id} is not a customer in the store."})
+        if found[1] is not None:
+            raise CustomerInputError({"consent_policy_version": "This customer has a policy: confirm it by saving "
+                                                                "its version and date."})
+        if found[3]:
+            return False
+        cur.execute("UPDATE customers SET consent_policy_confirmed = TRUE WHERE customer_id = $id", {"id": customer_id})
+        cur.execute(
+            "INSERT INTO customer_changes (customer_id, changed_at, changed_by, field, old_value, new_value) "
+            "VALUES ($id, $at, $actor, 'consent_policy_confirmed', 'false', 'true')",
+            {"id": customer_id, "at": stamp, "actor": actor})
+        return True
+
+    return store.write(change)
+
+
+# --- the forwarding term against the statutory clock (rules.md 2) --------------------------------------
+
+@dataclass(frozen=True)
+class ShortestMonth:
+    """The receipt date whose one-month due date leaves the fewest working days to forward in."""
+
+    received_on: date
+    due_on: date
+    working_days: int
+
+
+@lru_cache(maxsize=64)
+def shortest_statutory_month(first_received: date, days: int = 366, *,
+                             eves_are_holidays: bool = False) -> ShortestMonth:
+    """Over the receipt dates `first_received` .. `first_received + days - 1`: the fewest working days
+    between the day of receipt (not counted) and its GDPR Art. 12(3) one-month due date (counted), as
+    `deadlines.forward_due_date` counts a forwarding term. A month holds 15-19 of them around Christmas and
+    Easter (17 without the eves setting in December 2025), not the 20-23 of an ordinary month.
+    """
+    worst: ShortestMonth | None = None
+    for offset in range(days):
+        received = first_received + timedelta(days=offset)
+        due = deadlines.due_date(received, eves_are_holidays=eves_are_holidays)
+        count = sum(1 for d in range(1, (due - received).days + 1)
+                    if deadlines.is_working_day(received + timedelta(days=d), eves_are_holidays=eves_are_holidays))
+        if worst is None or count < worst.working_days:
+            worst = ShortestMonth(received, due, count)
+    if worst is None:
+        raise ValueError("days must be at least 1")
+    return worst
+
+
+def forwarding_term_can_pass_due_date(forward_working_days: int, today: date, *,
+                                      eves_are_holidays: bool = False) -> ShortestMonth | None:
+    """Whether a forwarding term can end after the statutory due date (rules.md 2: "A forwarding term longer
+    than the time left on the statutory clock helps nobody: warn when the forwarding date falls after the
+    due date"; the controller's month counts from Expandra's receipt and "cannot be extended" because a
+    processor is involved).
+
+    The forwarding date of a request received on day r is r + the term in working days; it falls after the
+    due date exactly when the month from r holds fewer working days than the term. The term applies to
+    requests logged from today on, so every receipt date of the coming year is checked: returns the worst
+    one (its due date and working days) when the term is longer than the fewest working days any of those
+    months holds, else None. A term equal to that number ends on the due date itself: not late.
+    """
+    shortest = shortest_statutory_month(today, eves_are_holidays=eves_are_holidays)
+    return shortest if forward_working_days > shortest.working_days else None

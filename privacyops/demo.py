@@ -36,6 +36,11 @@ CONSENT_WEEKS = 104              # consent records and requests cover the last t
 RETENTION_DAYS_BACK = 3 * 365    # the retention inventory was built up over three years
 POLICY_BEFORE, POLICY_AFTER = "2024-05", "2025-09"
 POLICY_CHANGE_FROM_END = 0.4     # the policy changed 40 % of the period before the snapshot
+# One customer's newest policy took effect a few days ago, so few subjects have answered under it yet and
+# nearly all of its subjects are due to be asked again (rules.md 3). Its version is that day's date.
+RECENT_POLICY_CUSTOMER = "C09"
+RECENT_POLICY_DAYS_BACK = 6
+POLICY_ADMIN = "lina.berg@expandra.example"
 MAX_FORWARD_WORKING_DAYS = 10
 
 DEMO_META_KEYS = ("contents", "demo_events", "demo_seed", "demo_today", "demo_generated_at")
@@ -177,6 +182,7 @@ class _Plan:
     as_of: datetime          # naive UTC: the demo's "now"
     period_start: datetime   # naive UTC, CONSENT_WEEKS before as_of
     change_at: datetime      # naive UTC: the new policy version is shown from here
+    recent_change_at: datetime  # naive UTC: RECENT_POLICY_CUSTOMER's newest version is shown from here
     requests: int
     retention_records: int
     customers: tuple[DemoCustomer, ...]
@@ -259,8 +265,10 @@ def _plan(events: int, seed: int, today: date) -> _Plan:
     change_on = today - timedelta(days=round(CONSENT_WEEKS * 7 * POLICY_CHANGE_FROM_END))
     # The new banner went live at midnight Stockholm time.
     change_at = clock.to_utc_naive(datetime.combine(change_on, time(0), tzinfo=clock.STOCKHOLM))
+    recent_on = today - timedelta(days=RECENT_POLICY_DAYS_BACK)
+    recent_change_at = clock.to_utc_naive(datetime.combine(recent_on, time(0), tzinfo=clock.STOCKHOLM))
     return _Plan(events=events, seed=seed, today=today, as_of=as_of, period_start=period_start,
-                 change_at=change_at, requests=max(40, events // 400),
+                 change_at=change_at, recent_change_at=recent_change_at, requests=max(40, events // 400),
                  retention_records=max(200, events // 20), customers=_demo_customers(seed))
 
 
@@ -335,6 +343,7 @@ def generate(store: Store, events: int, *, seed: int = DEFAULT_SEED, today: date
         ("Hours and deadlines of the period", 0.00, _create_lookup_tables),
         ("Customers and retention terms", 0.01, _insert_customers),
         ("Consent records", 0.02, _insert_consent_records),
+        ("Consent policies", 0.71, _set_consent_policies),
         ("Requests and pauses", 0.72, _insert_requests),
         ("The rules' corner cases", 0.73, _shape_rule_cases),
         ("Request history", 0.74, _insert_request_history),
@@ -609,6 +618,34 @@ def _insert_consent_records(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None
                         ELSE method IN ('accept_all', 'implied', 'pre_ticked') END
         FROM chosen
     """)  # noqa: S608 -- only ints, dates and this module's constants are interpolated
+
+
+def _local_day(moment: datetime) -> date:
+    return clock.from_utc_naive(moment).astimezone(clock.STOCKHOLM).date()
+
+
+def _set_consent_policies(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
+    """Every customer's current policy, set explicitly and confirmed (rules.md 3): POLICY_AFTER from the day
+    the new banner went live; RECENT_POLICY_CUSTOMER's newest version (named by its day) from a few days
+    ago, its records since then recorded under it, and the change in its change log."""
+    recent_on = _local_day(plan.recent_change_at)
+    recent_version = recent_on.isoformat()
+    cur.execute("UPDATE customers SET consent_policy_version = $version, consent_policy_effective_on = $on, "
+                "consent_policy_confirmed = TRUE",
+                {"version": POLICY_AFTER, "on": _local_day(plan.change_at)})
+    cur.execute("UPDATE consent_records SET policy_version = $version "
+                "WHERE customer_id = $customer AND given_at >= $at",
+                {"version": recent_version, "customer": RECENT_POLICY_CUSTOMER, "at": plan.recent_change_at})
+    cur.execute("UPDATE customers SET consent_policy_version = $version, consent_policy_effective_on = $on "
+                "WHERE customer_id = $customer",
+                {"version": recent_version, "on": recent_on, "customer": RECENT_POLICY_CUSTOMER})
+    changed_at = plan.recent_change_at - timedelta(hours=14)   # the afternoon before, in office hours
+    cur.executemany(
+        "INSERT INTO customer_changes (customer_id, changed_at, changed_by, field, old_value, new_value) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(RECENT_POLICY_CUSTOMER, changed_at, POLICY_ADMIN, "consent_policy_version", POLICY_AFTER, recent_version),
+         (RECENT_POLICY_CUSTOMER, changed_at, POLICY_ADMIN, "consent_policy_effective_on",
+          _local_day(plan.change_at).isoformat(), recent_on.isoformat())])
 
 
 # --- requests ------------------------------------------------------------------------------------

@@ -93,6 +93,11 @@ CONTRACTS: dict[str, tuple[Field, ...]] = {
               "Working days the DPA gives Expandra to forward a request (0-30; GDPR Art. 28(3)(e)).",
               minimum=0, maximum=30),
         *_TERM_FIELDS,
+        Field("consent_policy_version", "text", False,
+              "The customer's current consent policy version, as its banner records it (rules.md 3). Empty: no "
+              "policy yet (renewals by age only).", max_length=64),
+        Field("consent_policy_effective_on", "date", False,
+              "The day that policy took effect (not after today); required with consent_policy_version."),
     ),
     "consent": (
         Field("consent_id", "id", False,
@@ -185,7 +190,10 @@ TARGET_TABLE: dict[str, str] = {
 
 # Cross-field rules, in words (the importer's SQL checks the same; docs/import.md lists them).
 RULES: dict[str, tuple[str, ...]] = {
-    "customers": ("Every data category needs its retention days and end action.",),
+    "customers": (
+        "Every data category needs its retention days and end action.",
+        "consent_policy_version and consent_policy_effective_on come together; the day is not after today.",
+    ),
     "consent": (
         "accept_all means functional, analytics and marketing are all true.",
         "reject_all and withdrawal mean functional, analytics and marketing are all false.",

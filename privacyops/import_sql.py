@@ -265,6 +265,22 @@ def cross_rules(kind: str, mapped: Mapping[str, bool]) -> list[tuple[str, str]]:
                       "takes effect at once)", "status") + " END",
         ]
         items += _refusal_rules(ok, problem) + _recipients_rules(ok, problem)
+    elif kind == "customers":
+        # the same checks as the Customers page (privacyops.customers.validate_consent_policy)
+        today = "CAST(timezone('Europe/Stockholm', timezone('UTC', $now)) AS DATE)"
+        items += [
+            f"CASE WHEN {ok('consent_policy_version', 'consent_policy_effective_on')} "
+            "AND consent_policy_version IS NOT NULL AND consent_policy_effective_on IS NULL THEN "
+            + problem("consent_policy_effective_on", "is required when consent_policy_version is given (the day the "
+                      "policy took effect)", "consent_policy_effective_on") + " END",
+            f"CASE WHEN {ok('consent_policy_version', 'consent_policy_effective_on')} "
+            "AND consent_policy_version IS NULL AND consent_policy_effective_on IS NOT NULL THEN "
+            + problem("consent_policy_version", "is required when consent_policy_effective_on is given",
+                      "consent_policy_version") + " END",
+            f"CASE WHEN {ok('consent_policy_effective_on')} AND consent_policy_effective_on > {today} THEN "
+            + problem("consent_policy_effective_on", "is after today: import the policy in force (set a new one on "
+                      "the Customers page the day it takes effect)", "consent_policy_effective_on") + " END",
+        ]
     elif kind == "retention":
         items += [
             f"CASE WHEN {ok('created_at', 'last_used_at')} AND last_used_at < created_at THEN "

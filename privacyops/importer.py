@@ -552,8 +552,11 @@ class _Pipeline:
 
     def _insert_customers(self) -> None:
         stamp = {"at": self.stamp}
-        self.sql("INSERT INTO customers (customer_id, name, org_number, forward_working_days, created_at) "
-                 "SELECT customer_id, name, org_number, forward_working_days, $at FROM imp_new", stamp)
+        # The consent policy is set explicitly by the file (or none): confirmed (rules.md 3).
+        self.sql("INSERT INTO customers (customer_id, name, org_number, forward_working_days, created_at, "
+                 "consent_policy_version, consent_policy_effective_on, consent_policy_confirmed) "
+                 "SELECT customer_id, name, org_number, forward_working_days, $at, consent_policy_version, "
+                 "consent_policy_effective_on, TRUE FROM imp_new", stamp)
         for category in DATA_CATEGORIES:
             self.sql(f"""
                 INSERT INTO customer_retention_terms (customer_id, data_category, retention_days, end_action)
@@ -564,8 +567,11 @@ class _Pipeline:
         for category in DATA_CATEGORIES:
             fields += [(f"{category}.retention_days", f"CAST({category}_retention_days AS VARCHAR)"),
                        (f"{category}.end_action", f"{category}_end_action")]
+        fields += [("consent_policy_version", "consent_policy_version"),
+                   ("consent_policy_effective_on", "CAST(consent_policy_effective_on AS VARCHAR)")]
         selects = " UNION ALL ".join(
             f"SELECT customer_id, {lit(label)} AS field, {expr} AS new_value, line FROM imp_new"
+            + (" WHERE consent_policy_version IS NOT NULL" if label.startswith("consent_policy") else "")
             for label, expr in fields)
         self.sql(f"""
             INSERT INTO customer_changes (customer_id, changed_at, changed_by, field, old_value, new_value)

@@ -1,6 +1,8 @@
 -- The change log of customers and their DPA terms (customer_changes): who changed which field when,
 -- old and new value; newest first. A field is name, org_number, forward_working_days or
--- <data_category>.retention_days / <data_category>.end_action; old_value is NULL when the customer was added.
+-- <data_category>.retention_days / <data_category>.end_action, or consent_policy_version /
+-- consent_policy_effective_on / consent_policy_confirmed (rules.md 3); old_value is NULL when the customer
+-- was added (or, for the policy, when migration 008 guessed it).
 -- param $customer: VARCHAR, a customer_id, or '' for all customers
 -- returns: change_id, changed_at, changed_by, customer_id, customer_name, field, old_value, new_value
 SELECT

@@ -71,20 +71,19 @@ def expected_renewal(store: Store, as_of: date, renewal_months: int = 12, quiet_
         WHERE CAST(given_at AS DATE) <= $as_of AND ($customer = '' OR customer_id = $customer)
         QUALIFY row_number() OVER (PARTITION BY customer_id, subject_id ORDER BY given_at DESC, consent_id DESC) = 1
     """, {"as_of": as_of, "customer": customer})
-    current = sql(store, """
-        SELECT customer_id, policy_version FROM (
-            SELECT customer_id, policy_version, min(given_at) AS first_seen FROM consent_records
-            WHERE CAST(given_at AS DATE) <= $as_of GROUP BY customer_id, policy_version)
-        QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY first_seen DESC) = 1
-    """, {"as_of": as_of})
-    current_version = dict(zip(current["customer_id"], current["policy_version"], strict=True))
+    current = sql(store, "SELECT customer_id, consent_policy_version AS version, "
+                         "consent_policy_effective_on AS effective_on FROM customers")
+    # the policy set explicitly per customer (rules.md 3), in force from its day: the pure rule decides
+    current_version = {row.customer_id: consent.current_policy_version(
+        row.version, None if pd.isna(row.effective_on) else pd.Timestamp(row.effective_on).date(), as_of)
+        for row in current.itertuples()}
     counts = {"due": 0, "policy": 0, "invalid": 0, "expired": 0, "quiet": 0}
     for row in latest.itertuples():
         given_on = pd.Timestamp(row.given_on).date()
         due = consent.needs_renewal(given_on, row.method, row.policy_version, current_version[row.customer_id],
                                     as_of, renewal_months=renewal_months, refusal_quiet_months=quiet_months)
         counts["due"] += due
-        if row.policy_version != current_version[row.customer_id]:
+        if current_version[row.customer_id] is not None and row.policy_version != current_version[row.customer_id]:
             counts["policy"] += 1
         elif due and row.method in consent.INVALID_METHODS:
             counts["invalid"] += 1
@@ -198,23 +197,23 @@ def test_customer_filter(demo_app_store):
 
 
 def test_before_and_after_the_policy_change(demo_app_store):
+    """Over all customers each one's records are placed around the day its own policy took effect (the demo:
+    every customer on 2025-09's day, one on a policy from six days ago)."""
     at = open_page(PAGE)
     at.number_input(key="consent_change_weeks").set_value(4)
     at.run()
     assert not at.exception, at.exception
-    change = sql(demo_app_store, """
-        SELECT policy_version, CAST(min(given_at) AS DATE) AS changed_on FROM consent_records
-        GROUP BY policy_version ORDER BY min(given_at) DESC LIMIT 1""").iloc[0]
-    changed_on = pd.Timestamp(change["changed_on"]).date()
     sides = sql(demo_app_store, """
-        SELECT CAST(given_at AS DATE) >= $changed_on AS after,
+        SELECT CAST(r.given_at AS DATE) >= c.consent_policy_effective_on AS after,
                count(*) FILTER (WHERE method <> 'withdrawal') AS decisions,
                count(*) FILTER (WHERE method IN ('accept_all', 'reject_all', 'custom') AND functional) AS functional,
                count(*) FILTER (WHERE method IN ('accept_all', 'reject_all', 'custom') AND analytics) AS analytics,
                count(*) FILTER (WHERE method IN ('accept_all', 'reject_all', 'custom') AND marketing) AS marketing
-        FROM consent_records
-        WHERE CAST(given_at AS DATE) >= $changed_on - 28 AND CAST(given_at AS DATE) < $changed_on + 28
-        GROUP BY 1""", {"changed_on": changed_on}).set_index("after")
+        FROM consent_records AS r JOIN customers AS c USING (customer_id)
+        WHERE CAST(r.given_at AS DATE) >= c.consent_policy_effective_on - 28
+          AND CAST(r.given_at AS DATE) < c.consent_policy_effective_on + 28
+          AND CAST(r.given_at AS DATE) <= $today
+        GROUP BY 1""", {"today": clock.today()}).set_index("after")
     table = next(df.value for df in at.dataframe if "difference_points" in df.value.columns).set_index("purpose")
     for purpose in consent.CONSENT_PURPOSES:
         label = consent.PURPOSES[purpose]
@@ -223,10 +222,44 @@ def test_before_and_after_the_policy_change(demo_app_store):
         assert table.loc[label, "rate_before"] == pytest.approx(100 * before)   # shown in per cent
         assert table.loc[label, "rate_after"] == pytest.approx(100 * after)
         assert table.loc[label, "difference_points"] == pytest.approx(100 * (after - before))
-    assert f"first recorded on {changed_on.isoformat()}" in texts(at)
-    # the marker: the before/after chart is a layer with a rule at the change date
+    assert "12 customers, each around the day its own current policy took effect" in texts(at)
+    # the marker: a rule at week 0, the day the policy took effect
     layered = [c for c in at.get("vega_lite_chart") if '"rule"' in c.proto.spec]
     assert len(layered) == 1
     markers = [f for f in chart_frames(at) if "at" in f.columns]
-    assert [f["at"].tolist() for f in markers] == [[changed_on.isoformat()]]
+    assert [f["at"].tolist() for f in markers] == [[0]]
 
+
+def test_a_recent_policy_with_few_answers_for_one_customer(demo_app_store):
+    """The demo's C09: its newest policy took effect six days ago; the page names it and its date."""
+    from privacyops import demo
+
+    at = open_page(PAGE)
+    at.selectbox(key="flt_customer").set_value(demo.RECENT_POLICY_CUSTOMER)
+    at.run()
+    assert not at.exception, at.exception
+    recent_on = clock.today() - timedelta(days=demo.RECENT_POLICY_DAYS_BACK)
+    assert f"Policy {recent_on.isoformat()} took effect on {recent_on.isoformat()} (previous: 2025-09)" in texts(at)
+    renewal = next(df.value for df in at.dataframe if "policy_state" in df.value.columns)
+    assert renewal["policy_state"].tolist() == ["confirmed"]
+
+
+def test_a_policy_not_confirmed_and_a_customer_without_one_are_shown(demo_app_store):
+    """Issue 8: the guessed policy of an existing store is marked not confirmed, with the way to confirm it;
+    a customer without a policy is renewed by age only, and the page says so."""
+    with demo_app_store.cursor() as cur:
+        cur.execute("UPDATE customers SET consent_policy_confirmed = FALSE WHERE customer_id = 'C03'")
+        cur.execute("UPDATE customers SET consent_policy_version = NULL, consent_policy_effective_on = NULL "
+                    "WHERE customer_id = 'C04'")
+    at = open_page(PAGE)
+    assert not at.exception, at.exception
+    warning = next(w.value for w in at.warning if "Current policy not confirmed" in w.value)
+    assert "(C03)" in warning and "(C04)" not in warning
+    assert any("Customers page" in str(getattr(el, "label", "")) or "Customers page" in str(getattr(el, "value", ""))
+               for el in list(at.caption) + list(at.get("page_link")))
+    assert any("No consent policy in force for" in i.value and "(C04)" in i.value for i in at.info)
+    renewal = next(df.value for df in at.dataframe if "policy_state" in df.value.columns).set_index("customer_id")
+    assert renewal.loc["C03", "policy_state"] == "not confirmed"
+    assert renewal.loc["C04", "policy_state"] == "no policy (by age only)"
+    assert renewal.loc["C04", "policy_changed"] == 0
+    assert renewal.loc["C04", "due_total"] == expected_renewal(demo_app_store, clock.today(), customer="C04")["due"]

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-from privacyops import clock
+from privacyops import clock, demo
 from privacyops.store import Store
 from tests.app.conftest import open_page, texts
 from ui.common import fmt_int
@@ -93,7 +93,9 @@ def test_filters_narrow_every_figure(demo_app_store):
 def test_policy_version_filter_and_no_match(demo_app_store):
     at = open_page(PAGE)
     versions = at.multiselect(key="explore_policy_versions").options
-    assert versions == ["2024-05", "2025-09"]          # in the order they appeared
+    # in the order they appeared; the demo's last one is one customer's policy from six days ago (issue 8)
+    recent = (clock.today() - timedelta(days=demo.RECENT_POLICY_DAYS_BACK)).isoformat()
+    assert versions == ["2024-05", "2025-09", recent]
     at.multiselect(key="explore_policy_versions").set_value(["2025-09"])
     at.run()
     assert metrics(at)["Records"] == fmt_int(count(demo_app_store, "policy_version = '2025-09'"))

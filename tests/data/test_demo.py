@@ -127,7 +127,7 @@ def test_invalid_consent_is_present_and_pre_ticked_ends_with_the_policy_change(d
         == [("2024-05",)]
     assert value(demo_store, "SELECT max(given_at) FROM consent_records WHERE method = 'pre_ticked'") < CHANGE_AT
     versions = rows(demo_store, "SELECT policy_version, min(given_at), max(given_at) FROM consent_records "
-                                "GROUP BY 1 ORDER BY 1")
+                                "WHERE customer_id <> $c GROUP BY 1 ORDER BY 1", {"c": demo.RECENT_POLICY_CUSTOMER})
     assert [v for v, *_ in versions] == ["2024-05", "2025-09"]
     assert versions[0][2] < CHANGE_AT <= versions[1][1]
     implied_before, implied_after = rows(demo_store, """
@@ -139,6 +139,29 @@ def test_invalid_consent_is_present_and_pre_ticked_ends_with_the_policy_change(d
     assert rows(demo_store, "SELECT DISTINCT necessary, functional, analytics, marketing FROM consent_records "
                             "WHERE method IN ('withdrawal', 'reject_all')") == [(True, False, False, False)]
     assert value(demo_store, "SELECT bool_and(necessary) FROM consent_records")
+
+
+def test_every_customer_has_an_explicit_confirmed_policy_and_one_changed_recently(demo_store):
+    """Issue 8 (rules.md 3): the demo sets each policy explicitly; one customer's newest policy took effect
+    six days ago, with few answers under it yet, so nearly all its subjects are due to be asked again."""
+    recent_on = TODAY - timedelta(days=demo.RECENT_POLICY_DAYS_BACK)
+    policies = {c: (v, on, ok) for c, v, on, ok in rows(demo_store, """
+        SELECT customer_id, consent_policy_version, consent_policy_effective_on, consent_policy_confirmed
+        FROM customers""")}
+    assert all(ok for *_, ok in policies.values())
+    recent = demo.RECENT_POLICY_CUSTOMER
+    assert policies.pop(recent) == (recent_on.isoformat(), recent_on, True)
+    change_on = CHANGE_AT.replace(tzinfo=UTC).astimezone(STOCKHOLM).date()
+    assert set(policies.values()) == {("2025-09", change_on, True)}
+    answers = dict(rows(demo_store, "SELECT policy_version, count(*) FROM consent_records WHERE customer_id = $c "
+                                    "GROUP BY 1", {"c": recent}))
+    assert 0 < answers[recent_on.isoformat()] < answers["2025-09"] / 10
+    due = demo_store.query("consent_renewal_due", as_of=TODAY, customer=recent, renewal_months=12,
+                           refusal_quiet_months=6).iloc[0]
+    assert due["current_policy_version"] == recent_on.isoformat()
+    assert due["policy_changed"] > 0.9 * due["subjects"]
+    assert [f for (f,) in rows(demo_store, "SELECT field FROM customer_changes WHERE customer_id = $c ORDER BY 1",
+                               {"c": recent})] == ["consent_policy_effective_on", "consent_policy_version"]
 
 
 def test_the_policy_change_moves_the_opt_in_rates(demo_store):

@@ -154,7 +154,7 @@ def test_request_rules(customer_store, tmp_path):
 
 
 def test_customers_with_their_terms_and_change_records(store, tmp_path):
-    header = ";".join(f.name for f in contract.fields("customers"))
+    header = ";".join(f.name for f in contract.fields("customers") if not f.name.startswith("consent_policy"))
     terms = ";".join(["365", "delete"] * 5)
     path = write(tmp_path, "customers.csv", lines(
         header,
@@ -297,3 +297,37 @@ def test_imported_history_holds_no_subject_ids(tmp_path):
         assert verify_history(store) == []
     finally:
         store.close()
+
+
+def test_customers_with_their_consent_policy_checked_like_the_page(store, tmp_path):
+    """Issue 8 (rules.md 3): the optional policy columns; the version and its day come together, the day is
+    not after today (NOW is 15 January 2026), the version one line of at most 64 characters."""
+    header = ";".join(f.name for f in contract.fields("customers"))
+    terms = ";".join(["365", "delete"] * 5)
+    path = write(tmp_path, "customers.csv", lines(
+        header,
+        f"P1;Kund Ett AB;556000-0001;5;{terms};2025-09;2025-09-01",
+        f"P2;Kund Två AB;556000-0002;5;{terms};;",
+        f"P3;Kund Tre AB;556000-0003;5;{terms};2025-09;",
+        f"P4;Kund Fyra AB;556000-0004;5;{terms};;2025-09-01",
+        f"P5;Kund Fem AB;556000-0005;5;{terms};2026-02;2026-01-16",
+        f"P6;Kund Sex AB;556000-0006;5;{terms};{'v' * 65};2025-09-01",
+        f"P7;Kund Sju AB;556000-0007;5;{terms};2026-01;2026-01-15",
+    ))
+    report = run(store, path, "customers")
+    assert counts(report) == (7, 3, 4, 0)
+    assert problems(report) == [
+        (4, "consent_policy_effective_on", "is required when consent_policy_version is given (the day the policy "
+                                           "took effect)"),
+        (5, "consent_policy_version", "is required when consent_policy_effective_on is given"),
+        (6, "consent_policy_effective_on", "is after today: import the policy in force (set a new one on the "
+                                           "Customers page the day it takes effect)"),
+        (7, "consent_policy_version", "is longer than 64 characters"),
+    ]
+    assert rows(store, "SELECT customer_id, consent_policy_version, consent_policy_effective_on, "
+                       "consent_policy_confirmed FROM customers ORDER BY 1") == [
+        ("P1", "2025-09", date(2025, 9, 1), True), ("P2", None, None, True), ("P7", "2026-01", date(2026, 1, 15), True)]
+    assert rows(store, "SELECT customer_id, field, old_value, new_value FROM customer_changes "
+                       "WHERE field LIKE 'consent_policy%' ORDER BY 1, 2") == [
+        ("P1", "consent_policy_effective_on", None, "2025-09-01"), ("P1", "consent_policy_version", None, "2025-09"),
+        ("P7", "consent_policy_effective_on", None, "2026-01-15"), ("P7", "consent_policy_version", None, "2026-01")]

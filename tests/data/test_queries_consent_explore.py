@@ -1,7 +1,8 @@
 """The consent_ and explore_ queries and privacyops.exports on a small hand-made store, value by value.
 
-The store: two customers (C01, C02) and 18 consent records. Policy v1 is older; v2 first appears on
-Monday 2025-03-03 (C01) and 2025-03-10 (C02). Subject ids repeat across customers (S1 is two people).
+The store: two customers (C01, C02) and 18 consent records. Policy v1 is older; v2 took effect (set
+explicitly, rules.md 3) on Monday 2025-03-03 for C01 and 2025-03-10 for C02, the days its first records came.
+Subject ids repeat across customers (S1 is two people).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date, datetime
 import pyarrow.parquet as pq
 import pytest
 
-from privacyops import consent, exports
+from privacyops import consent, customers, exports
 from privacyops.store import QueryError, Store
 
 # consent_id, customer, subject, given_at (UTC), method, policy, source, country, functional, analytics, marketing
@@ -48,9 +49,20 @@ def insert_records(store: Store, rows) -> None:
     store.write(write)
 
 
+POLICIES = {"C01": ("v2", date(2025, 3, 3)), "C02": ("v2", date(2025, 3, 10))}
+TODAY = date(2026, 11, 29)
+
+
+def set_policies(store: Store, policies=POLICIES) -> None:
+    for customer_id, (version, effective_on) in policies.items():
+        customers.set_consent_policy(store, customer_id, version, effective_on, actor="fixture@example.com",
+                                     today=TODAY)
+
+
 @pytest.fixture
 def consent_store(customer_store: Store) -> Store:
     insert_records(customer_store, RECORDS)
+    set_policies(customer_store)
     return customer_store
 
 
@@ -167,10 +179,7 @@ def test_renewal_due_agrees_with_the_python_rule(consent_store):
             key = (r[1], r[2])
             if key not in latest or r[3] > latest[key][3]:
                 latest[key] = r
-        first_seen: dict[tuple[str, str], datetime] = {}
-        for r in RECORDS:
-            first_seen[(r[1], r[5])] = min(first_seen.get((r[1], r[5]), r[3]), r[3])
-        current = {c: max((at, v) for (cc, v), at in first_seen.items() if cc == c)[1] for c in ("C01", "C02")}
+        current = {c: consent.current_policy_version(*POLICIES[c], AS_OF) for c in ("C01", "C02")}
         expected = {c: sum(consent.needs_renewal(r[3].date(), r[4], r[5], current[c], AS_OF, renewal_months=months,
                                                  refusal_quiet_months=quiet)
                            for (cc, _), r in latest.items() if cc == c) for c in ("C01", "C02")}
@@ -182,9 +191,10 @@ def test_renewal_due_agrees_with_the_python_rule(consent_store):
 def test_renewal_ignores_records_after_as_of_and_filters_customer(consent_store):
     frame = consent_store.query("consent_renewal_due", as_of=date(2025, 2, 28), customer="C01", renewal_months=12,
                                 refusal_quiet_months=6)
-    # only v1 exists then; S1's withdrawal (2025-02-03) is recent, S5's refusal too; S3/S4 are no consent
+    # v2 took effect later: no policy in force then, by age only; S1's withdrawal (2025-02-03) is recent,
+    # S5's refusal too; S3/S4 are no consent
     assert rows(frame, "customer_id", "current_policy_version", "subjects", "policy_changed", "no_valid_consent",
-                "consent_expired", "refusal_quiet_over", "not_due") == [("C01", "v1", 5, 0, 2, 0, 0, 3)]
+                "consent_expired", "refusal_quiet_over", "not_due") == [("C01", None, 5, 0, 2, 0, 0, 3)]
     assert consent_store.query("consent_renewal_due", as_of=date(2020, 1, 1), customer="", renewal_months=12,
                                refusal_quiet_months=6).empty
 
@@ -194,8 +204,10 @@ def test_policy_change_before_and_after(consent_store):
     assert list(frame["purpose"]) == ["functional", "analytics", "marketing"]
     first = frame.iloc[0]
     assert (first["policy_version"], first["previous_version"]) == ("v2", "v1")
-    assert (first["changed_on"].date(), first["before_from"].date(), first["after_to"].date()) == (
-        date(2025, 3, 3), date(2025, 1, 6), date(2025, 4, 27))
+    # each customer around its own day: C01 from 3 March, C02 from 10 March
+    assert (first["customers"], first["changed_on"].date(), first["last_changed_on"].date(),
+            first["before_from"].date(), first["after_to"].date()) == (
+        2, date(2025, 3, 3), date(2025, 3, 10), date(2025, 1, 6), date(2025, 5, 4))
     # before: K01-K05, K11 (6 decisions); after: K07, K08, K09, K12, K17, K18 (6 decisions)
     assert rows(frame, "decisions_before", "opt_ins_before", "decisions_after", "opt_ins_after") == [
         (6, 2, 6, 4), (6, 1, 6, 5), (6, 1, 6, 4)]
@@ -212,19 +224,78 @@ def test_policy_change_window_and_customer(consent_store):
     assert frame["rate_before"].isna().all() and frame["difference_points"].isna().all()
 
 
-def test_policy_change_weekly_is_counted_from_the_change(consent_store):
+def test_policy_change_weekly_is_counted_from_each_customers_change(consent_store):
     frame = consent_store.query("consent_policy_change_weekly", as_of=date(2025, 6, 30), customer="", weeks=8)
     functional = frame[frame["purpose"] == "functional"]
-    assert [(w.date(), d, o) for w, d, o in zip(functional["week_start"], functional["decisions"],
-                                                functional["valid_opt_ins"], strict=True)] == [
-        (date(2025, 1, 6), 3, 2), (date(2025, 1, 13), 2, 0), (date(2025, 1, 20), 1, 0),
-        (date(2025, 3, 3), 3, 1), (date(2025, 3, 10), 1, 1), (date(2025, 4, 14), 2, 2)]
-    assert set(frame["changed_on"].dt.date) == {date(2025, 3, 3)} and set(frame["policy_version"]) == {"v2"}
+    # C01 around 3 March: K01-K03 week -8, K04-K05 week -7, K07-K09 week 0, K17-K18 week 6;
+    # C02 around 10 March: K11 (20 January) week -7, K12 week 0. Two days: no calendar week_start.
+    assert rows(functional, "week_no", "decisions", "valid_opt_ins") == [(-8, 3, 2), (-7, 3, 0), (0, 4, 2), (6, 2, 2)]
+    assert functional["week_start"].isna().all()
+
+
+def test_policy_change_weekly_of_one_customer_has_calendar_weeks(consent_store):
+    frame = consent_store.query("consent_policy_change_weekly", as_of=date(2025, 6, 30), customer="C01", weeks=8)
+    functional = frame[frame["purpose"] == "functional"]
+    assert [(n, w.date()) for n, w in zip(functional["week_no"], functional["week_start"], strict=True)] == [
+        (-8, date(2025, 1, 6)), (-7, date(2025, 1, 13)), (0, date(2025, 3, 3)), (6, date(2025, 4, 14))]
 
 
 def test_no_policy_change_with_one_version(consent_store):
     for name in ("consent_policy_change_summary", "consent_policy_change_weekly"):
         assert consent_store.query(name, as_of=date(2025, 2, 28), customer="", weeks=8).empty
+
+
+# --- the current policy is set explicitly, never guessed (issue 8, rules.md 3) ---------------------------
+
+def test_an_old_version_record_after_the_new_policy_does_not_flip_the_current_version(customer_store):
+    """Before: the version whose first record came last was current, so an old banner still served from a
+    cache (its first record here after v2's first) made 'old' current again and v2 answers 'policy changed'."""
+    insert_records(customer_store, [
+        ("P1", "C01", "S1", datetime(2025, 1, 6, 10), "accept_all", "v1", "banner", "SE", True, True, True),
+        ("P2", "C01", "S2", datetime(2025, 3, 3, 10), "accept_all", "v2", "banner", "SE", True, True, True),
+        ("P3", "C01", "S3", datetime(2025, 3, 5, 10), "accept_all", "old", "banner", "SE", True, True, True),
+        ("P4", "C01", "S4", datetime(2025, 3, 6, 10), "accept_all", "v2", "banner", "SE", True, True, True),
+    ])
+    set_policies(customer_store, {"C01": ("v2", date(2025, 3, 3))})
+    frame = customer_store.query("consent_renewal_due", as_of=date(2025, 4, 1), customer="", renewal_months=12,
+                                 refusal_quiet_months=6)
+    # S1 (v1) and S3 (old) are asked again; S2 and S4 answered under v2 (guessed 'old' made that 3 and 1)
+    assert rows(frame, "customer_id", "current_policy_version", "policy_changed", "not_due") == [("C01", "v2", 2, 2)]
+    assert frame["current_policy_since"].iloc[0].date() == date(2025, 3, 3)
+    change = customer_store.query("consent_policy_change_summary", as_of=date(2025, 4, 1), customer="C01", weeks=8)
+    assert (change["policy_version"].iloc[0], change["previous_version"].iloc[0]) == ("v2", "v1")
+    assert change["changed_on"].iloc[0].date() == date(2025, 3, 3)
+
+
+def test_a_new_policy_set_today_with_no_answers_makes_every_earlier_consent_due(consent_store):
+    """Before: a policy nobody had answered under yet was unknown, so nothing was due for the change."""
+    today = date(2025, 6, 30)
+    customers.set_consent_policy(consent_store, "C01", "v3", today, actor="admin@example.com", today=today)
+    frame = consent_store.query("consent_renewal_due", as_of=today, customer="C01", renewal_months=12,
+                                refusal_quiet_months=6)
+    # C01's subjects up to 30 June 2025: S1-S7, S14, S15 (9), every one recorded under v1 or v2
+    assert rows(frame, "current_policy_version", "subjects", "due_total", "policy_changed") == [("v3", 9, 9, 9)]
+    assert frame["current_policy_since"].iloc[0].date() == today
+    change = consent_store.query("consent_policy_change_summary", as_of=today, customer="C01", weeks=8)
+    assert rows(change, "policy_version", "previous_version", "decisions_after") == [("v3", "v2", 0)] * 3
+    assert change["rate_after"].isna().all()
+
+
+def test_renewal_without_a_policy_is_by_age_only(customer_store):
+    insert_records(customer_store, RECORDS)   # no policy set: C01 and C02 have none
+    frame = customer_store.query("consent_renewal_due", as_of=AS_OF, customer="", renewal_months=12,
+                                 refusal_quiet_months=6)
+    assert frame["current_policy_version"].isna().all() and (frame["policy_changed"] == 0).all()
+    assert frame["policy_confirmed"].all()   # added after migration 008: set explicitly (none), not a guess
+    for name in ("consent_policy_change_summary", "consent_policy_change_weekly"):
+        assert customer_store.query(name, as_of=AS_OF, customer="", weeks=8).empty
+
+
+def test_a_policy_not_yet_in_force_on_as_of_is_not_current(consent_store):
+    assert consent.current_policy_version("v2", date(2025, 3, 3), date(2025, 3, 2)) is None
+    assert consent.current_policy_version("v2", date(2025, 3, 3), date(2025, 3, 3)) == "v2"
+    assert consent.current_policy_version(None, None, date(2025, 3, 3)) is None
+    assert consent.needs_renewal(date(2025, 3, 1), "accept_all", "v1", None, date(2025, 3, 2)) is False
 
 
 # --- explore ------------------------------------------------------------------------------------
