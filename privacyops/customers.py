@@ -106,7 +106,8 @@ def save(store: Store, customer: Customer, *, actor: str, at: datetime | None = 
             cur.execute("UPDATE customers SET name = $name, org_number = $org, forward_working_days = $days "
                         "WHERE customer_id = $id", {k: v for k, v in params.items() if k != "at"})
         else:
-            cur.execute("INSERT INTO customers VALUES ($id, $name, $org, $days, $at)", params)
+            cur.execute("INSERT INTO customers (customer_id, name, org_number, forward_working_days, created_at) "
+                        "VALUES ($id, $name, $org, $days, $at)", params)
         for category, term in customer.terms.items():
             cur.execute(
                 "INSERT INTO customer_retention_terms VALUES ($id, $category, $days, $action) "

@@ -79,7 +79,8 @@ def test_newer_file_is_refused_and_left_unchanged(store_path):
 
 def test_failed_write_leaves_nothing(customer_store):
     def half_then_fail(cur):
-        cur.execute("INSERT INTO customers VALUES ('C77', 'Halv AB', '556000-0077', 3, now()::TIMESTAMP)")
+        cur.execute("INSERT INTO customers (customer_id, name, org_number, forward_working_days, created_at) "
+                    "VALUES ('C77', 'Halv AB', '556000-0077', 3, now()::TIMESTAMP)")
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
@@ -89,7 +90,8 @@ def test_failed_write_leaves_nothing(customer_store):
 
 def test_constraint_error_is_translated(customer_store):
     def bad_type(cur):
-        cur.execute("INSERT INTO customers VALUES ('C01', 'Dubblett AB', '556000-0001', 3, now()::TIMESTAMP)")
+        cur.execute("INSERT INTO customers (customer_id, name, org_number, forward_working_days, created_at) "
+                    "VALUES ('C01', 'Dubblett AB', '556000-0001', 3, now()::TIMESTAMP)")
 
     with pytest.raises(StoreError) as caught:
         customer_store.write(bad_type)
