@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from streamlit.testing.v1 import AppTest
 
+from privacyops import clock
 from privacyops.retention import DATA_CATEGORIES
 from privacyops.store import Store
 from tests.app.conftest import open_page, texts
@@ -150,7 +151,7 @@ def test_editing_records_only_the_changed_fields(customers_app_store):
 
 def test_a_shorter_retention_term_moves_the_backlog_on_the_retention_page(customers_app_store, monkeypatch):
     store = customers_app_store
-    today = date(2026, 3, 1)
+    today = clock.today()  # the change is saved now: today is the day it applies from (rules.md 4)
     monkeypatch.setenv("PRIVACYOPS_TODAY", today.isoformat())
 
     def records(cur):  # C01 keeps email 365 days: last used 200 and 400 days ago, and name 200 days ago
