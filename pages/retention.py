@@ -1,7 +1,8 @@
 """Retention: how many personal-data records are past the end of their retention and not yet deleted or
 anonymised (the backlog, rules.md 4), where they are (data category, customer), how long they have
-waited, how the backlog moved week by week, when it clears at the current deletion pace, and the
-deletion worklist to download.
+waited, how the backlog moved week by week (under the terms in force on each day), when it clears at the
+current deletion pace, the customers whose deletion instruction or contract end made their records due,
+and the deletion worklist to download.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ common.demo_banner()
 
 BACKLOG_RULE = ("A record is in the backlog from the day its retention ends until it is deleted or anonymised "
                 "(rules.md 4; the privacy policy, section 5). Retention ends on the date the source system set, "
-                "else on the last use plus the customer's current term for the data category.")
+                "else on the last use plus the customer's term for the data category; after a term change, on "
+                "the later of that and the day of the change (a processor is late only from the day it got the "
+                "instruction, Art. 28(3)(a)). A customer's deletion instruction or contract end makes every "
+                "record of that customer due from that day (Art. 28(3)(g)).")
 PREVIEW_ROWS = 50
 
 
@@ -52,8 +56,9 @@ if int(summary["records_in_inventory"]) == 0:
                        "are past their end of retention and must be deleted or anonymised.")
     st.stop()
 
-st.caption(f"Counted on {as_of.isoformat()} from each customer's current DPA terms: a changed retention term "
-           "moves the backlog at once.")
+st.caption(f"Counted on {as_of.isoformat()} under each customer's DPA terms as they stood on each day: a "
+           "shortened retention term puts records in the backlog from the day of the change, never in the weeks "
+           "before it; a record already late under the old term stays late from its old end.")
 
 # --- the forecast at the chosen pace ----------------------------------------------------------
 window = st.radio("Deletion pace measured over the last", options=list(forecast.PACE_WINDOWS),
@@ -61,7 +66,8 @@ window = st.radio("Deletion pace measured over the last", options=list(forecast.
                   help="The deletion pace is the records deleted or anonymised after their end of retention "
                        "per day, minus the records reaching their end of retention per day, over this window.")
 pace_row = pace_rows.set_index("window_days").loc[window]
-pace = forecast.Pace(int(window), int(pace_row["left_backlog"]), int(pace_row["entered_backlog"]))
+pace = forecast.Pace(int(window), int(pace_row["left_backlog"]), int(pace_row["entered_backlog"]),
+                     int(pace_row["released_backlog"]))
 outlook = forecast.clearance_forecast(backlog, pace, as_of)
 
 tiles = st.columns(4)
@@ -71,7 +77,9 @@ tiles[1].metric("Oldest, days past end", common.fmt_int(summary["oldest_days_pas
 tiles[2].metric(f"Net deletion pace ({window} days)", f"{pace.net_per_day:+.1f} / day", border=True,
                 help=f"{pace.disposed_per_day:.1f} records a day left the backlog (deleted or anonymised) minus "
                      f"{pace.entering_per_day:.1f} a day that reached their end of retention, over the last "
-                     f"{window} days. Positive: the backlog shrinks.")
+                     f"{window} days. Positive: the backlog shrinks."
+                     + (f" Not counted: {pace.released} records a lengthened retention term took out of the "
+                        "backlog (no deletion)." if pace.released else ""))
 tiles[3].metric("Backlog clears", "now" if backlog == 0 else
                 (outlook.clears_on.isoformat() if outlook.clears_on else "does not clear"), border=True,
                 help="The day the backlog reaches zero if the net deletion pace holds.")
@@ -137,7 +145,7 @@ else:
         st.caption(f"From {weekly['week_end'].iloc[0].date().isoformat()} to "
                    f"{weekly['week_end'].iloc[-1].date().isoformat()}: {trend.sentence()}. The dashed line marks the "
                    f"change over the last {trend.recent_weeks} weeks. Each point counts the records in the backlog "
-                   "on that day (a Sunday, or the range's last day), with today's terms.")
+                   "on that day (a Sunday, or the range's last day), under the terms in force that day.")
 
 # --- the deletion worklist --------------------------------------------------------------------
 st.subheader("Deletion worklist")
@@ -172,6 +180,31 @@ if backlog:
     )
 else:
     st.caption("Nothing to delete or anonymise today.")
+
+# --- customers' deletion instructions and contract ends (Art. 28(3)(g)) --------------------------
+instructed = common.query("retention_customer_instructions", as_of=as_of, customer=filters.customer)
+if not instructed.empty:
+    st.subheader("Deletion instructions and ended contracts")
+    made_due = int(instructed["made_due_records"].sum())
+    st.caption(f"{len(instructed)} {'customer has' if len(instructed) == 1 else 'customers have'} instructed "
+               f"deletion or ended the contract (GDPR Art. 28(3)(g), rules.md 4): every record of theirs is due for "
+               f"disposal from that day. {common.fmt_int(made_due)} records in the backlog are there only because of "
+               "it (their own end of retention has not come). An admin records the dates on the Customers page.")
+    st.dataframe(
+        instructed, hide_index=True, width="stretch",
+        column_config={
+            "customer_id": st.column_config.TextColumn("Id"),
+            "customer_name": st.column_config.TextColumn("Customer"),
+            "deletion_instructed_on": st.column_config.DateColumn("Deletion instruction", format="YYYY-MM-DD"),
+            "contract_ended_on": st.column_config.DateColumn("Contract ended", format="YYYY-MM-DD"),
+            "disposal_due_from": st.column_config.DateColumn("Records due from", format="YYYY-MM-DD"),
+            "records_held": st.column_config.NumberColumn("Records still held", format="%d"),
+            "backlog_records": st.column_config.NumberColumn("In the backlog", format="%d"),
+            "made_due_records": st.column_config.NumberColumn(
+                "Made due by it", format="%d",
+                help="Records in the backlog whose own end of retention has not come (or that have none)."),
+        },
+    )
 
 # --- Privacy Ops' own personal data -----------------------------------------------------------
 st.subheader("Privacy Ops' own data: requesters' contact details and subject ids")

@@ -4,12 +4,12 @@ rules.md: "every rule must be visible and explainable in the UI"; where sources 
 is the reading that is never late, and it is a setting.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
 
-from privacyops import access, deadlines, rule_settings
+from privacyops import access, deadlines, retention, rule_settings
 from privacyops.settings import SETTINGS
 from ui import common
 
@@ -107,3 +107,40 @@ holidays = [{"Date": day, "Weekday": f"{day:%A}", "Holiday": name}
                 year, eves_are_holidays=current.eves_are_holidays).items())]
 st.dataframe(pd.DataFrame(holidays), hide_index=True, width="stretch",
              column_config={"Date": st.column_config.DateColumn(format="YYYY-MM-DD")})
+
+# --- retention: when a record is late (rules.md 4; issue 8) -------------------------------------------
+st.subheader("Retention: from when a record is late (rules.md 4, GDPR Art. 28(3)(a) and (g))")
+st.markdown(
+    "- A record is in the retention backlog from the day its retention ends until it is deleted or anonymised. "
+    "Retention ends on the date the source system set, else on the last use plus the customer's term for the "
+    "data category.\n"
+    "- Expandra is a processor: it can be late only from the day it got the instruction (Art. 28(3)(a)). When a "
+    "customer **changes** a term, the change applies from the day it was saved: under the new term a record's "
+    "end is the **later** of last use + the new term and the day of the change. A shorter term never puts "
+    "records in the backlog in the weeks before it was given.\n"
+    "- A record that was already late under the old term, and is still due under the new one, stays late from "
+    "its old end. A **longer** term takes a record that is no longer due out of the backlog on the day of the "
+    "change; it was late before, and is due again at last use + the new term.\n"
+    "- The **first** terms of a customer apply since the processing began: the data processing agreement comes "
+    "before the first record, so the day the terms were typed into Privacy Ops is not the day they were given.\n"
+    "- The backlog's course over time (the weekly chart, the Overview trend, the deletion pace) counts each day "
+    "under the terms in force that day.\n"
+    "- A customer's **deletion instruction** or the **end of its contract** (Art. 28(3)(g)) makes every record of "
+    "that customer due for disposal from that day (the earlier of the two): a record's end is the earlier of its "
+    "own end and that day. An admin records both on the Customers page.")
+retention_used, retention_changed = date(2025, 1, 1), date(2025, 6, 30)
+shortened = retention.term_periods(30, [retention.TermChange(retention_changed, 365, 30)])
+shortened_end = retention.effective_end(retention_used, shortened)
+lengthened = retention.term_periods(365, [retention.TermChange(retention_changed, 30, 365)])
+st.markdown("**Worked example**")
+st.text(
+    f"A record last used {retention_used.isoformat()}; its customer keeps email 365 days and shortens the term to "
+    f"30 days on {retention_changed.isoformat()}.\n"
+    f"Last use + 30 days is {(retention_used + timedelta(days=30)).isoformat()}, but the instruction came on "
+    f"{retention_changed.isoformat()}: retention ends on {shortened_end.isoformat() if shortened_end else '-'}, "
+    f"{retention.days_past_end(shortened_end, retention_changed) if shortened_end else '-'} days past its end that "
+    f"day (not {retention.days_past_end(retention_used + timedelta(days=30), retention_changed)}), and the weeks "
+    "before the change show no backlog for it.\n"
+    f"Had the term been lengthened from 30 to 365 days that day instead, the record would have been late from "
+    f"{(retention_used + timedelta(days=30)).isoformat()} until {retention_changed.isoformat()}, then out of the "
+    f"backlog until {retention.effective_end(retention_used, lengthened)}.")

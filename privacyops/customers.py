@@ -2,7 +2,9 @@
 
 The forwarding term drives the processor's clock (rules.md 2); the retention terms drive the backlog
 (rules.md 4). Every change is recorded in customer_changes (who, when, old, new) in the same
-transaction as the change itself.
+transaction as the change itself; a retention term applies from the day of its change (rules.md 4,
+Art. 28(3)(a)). A customer's deletion instruction and the end of its contract (Art. 28(3)(g)) make every
+record of the customer due for disposal from that day (`save_disposal_dates`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from functools import lru_cache
 
 import duckdb
 
-from privacyops import deadlines
+from privacyops import clock, deadlines
 from privacyops.clock import now_utc, to_utc_naive
 from privacyops.retention import DATA_CATEGORIES, END_ACTIONS
 from privacyops.store import Store, run_named
@@ -271,3 +273,66 @@ def forwarding_term_can_pass_due_date(forward_working_days: int, today: date, *,
     """
     shortest = shortest_statutory_month(today, eves_are_holidays=eves_are_holidays)
     return shortest if forward_working_days > shortest.working_days else None
+
+
+# --- the customer's deletion instruction and contract end (Art. 28(3)(g); rules.md 4) ----------------
+
+DISPOSAL_DATE_FIELDS: dict[str, str] = {
+    "deletion_instructed_on": "Deletion instruction received",
+    "contract_ended_on": "Contract ended",
+}
+
+
+def validate_disposal_dates(dates: Mapping[str, date | None], *, today: date,
+                            existed_from: date | None) -> dict[str, str]:
+    """Problems with a customer's disposal dates, by field. A date records what has happened, so it is
+    not in the future; and not before the customer existed for Expandra (its first day in Privacy Ops or
+    its oldest record, whichever is earlier), which catches a mistyped year. Empty: not recorded."""
+    errors: dict[str, str] = {}
+    for field_name, label in DISPOSAL_DATE_FIELDS.items():
+        day = dates.get(field_name)
+        if day is None:
+            continue
+        if day > today:
+            errors[field_name] = (f"{label}: {day.isoformat()} is in the future. Record the day once it has come "
+                                  f"(today is {today.isoformat()}).")
+        elif existed_from is not None and day < existed_from:
+            errors[field_name] = (f"{label}: {day.isoformat()} is before the customer existed for Expandra "
+                                  f"({existed_from.isoformat()}: its first record or the day it was added).")
+    return errors
+
+
+def save_disposal_dates(store: Store, customer_id: str, *, deletion_instructed_on: date | None,
+                        contract_ended_on: date | None, actor: str, today: date | None = None,
+                        at: datetime | None = None) -> list[str]:
+    """Record (or clear, with None) when the customer instructed deletion of its data and when its
+    contract ended. From the earlier day every record of the customer is due for disposal. Each changed
+    date gets a customer_changes entry in the same transaction. Returns the changed fields."""
+    new = {"deletion_instructed_on": deletion_instructed_on, "contract_ended_on": contract_ended_on}
+    stamp = to_utc_naive(at or now_utc())
+    day = today or clock.today()
+
+    def change(cur: duckdb.DuckDBPyConnection) -> list[str]:
+        found = run_named(cur, "customer_disposal_dates", customer_id=customer_id).fetchone()
+        if found is None:
+            raise CustomerInputError({"customer_id": f"{customer_id} is not a customer's id."})
+        old = {"deletion_instructed_on": found[1], "contract_ended_on": found[2]}
+        errors = validate_disposal_dates(new, today=day, existed_from=found[3])
+        if errors:
+            raise CustomerInputError(errors)
+        changed = [k for k in new if old[k] != new[k]]
+        if not changed:
+            return []
+        cur.execute("UPDATE customers SET deletion_instructed_on = $instructed, contract_ended_on = $ended "
+                    "WHERE customer_id = $id",
+                    {"id": customer_id, "instructed": deletion_instructed_on, "ended": contract_ended_on})
+        for key in changed:
+            cur.execute(
+                "INSERT INTO customer_changes (customer_id, changed_at, changed_by, field, old_value, new_value) "
+                "VALUES ($id, $at, $actor, $field, $old, $new)",
+                {"id": customer_id, "at": stamp, "actor": actor, "field": key,
+                 "old": None if old[key] is None else old[key].isoformat(),
+                 "new": None if new[key] is None else new[key].isoformat()})
+        return changed
+
+    return store.write(change)

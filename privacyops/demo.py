@@ -42,6 +42,12 @@ RECENT_POLICY_CUSTOMER = "C09"
 RECENT_POLICY_DAYS_BACK = 6
 POLICY_ADMIN = "lina.berg@expandra.example"
 MAX_FORWARD_WORKING_DAYS = 10
+# Retention instructions the demo shows (rules.md 4): one customer shortened a retention term 150 days ago
+# (records become due on that day at the earliest), and one customer's contract ended 40 days ago (every
+# record of it is due for disposal from that day; the clean-up has not happened yet).
+TERM_CHANGE_CUSTOMER, TERM_CHANGE_DAYS_AGO, TERM_CHANGE_NEW_DAYS = "C02", 150, 90
+CONTRACT_ENDED_CUSTOMER, CONTRACT_ENDED_DAYS_AGO, CONTRACT_ENDED_MOVED_TO = "C11", 40, "C10"
+DEMO_ACTOR = "dpo@expandra.example.com"
 
 DEMO_META_KEYS = ("contents", "demo_events", "demo_seed", "demo_today", "demo_generated_at")
 # Children before parents: customer_retention_terms references customers.
@@ -361,7 +367,7 @@ def generate(store: Store, events: int, *, seed: int = DEFAULT_SEED, today: date
             report(label, fraction)
             step(cur, run)
         for name in ("demo_slots", "demo_due", "demo_forward_due", "demo_customer_mix",
-                     "demo_request_base", "demo_request_final"):
+                     "demo_request_base", "demo_request_final", "demo_term_change"):
             cur.execute(f"DROP TABLE IF EXISTS {name}")
         stored = dict(run_named(cur, "store_counts").fetchall())
         counts = {table: stored[table] for table in reversed(DATA_TABLES)}
@@ -504,10 +510,40 @@ def _insert_customers(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
                     "VALUES (?, ?, ?, ?, ?)", customer_rows)
     cur.executemany("INSERT INTO customer_retention_terms (customer_id, data_category, retention_days, end_action) "
                     "VALUES (?, ?, ?, ?)", term_rows)
+    _insert_retention_instructions(cur, plan, term_rows)
     # The subject -> customer mapping and the forwarding terms are needed in SQL from here on.
     cur.execute("ALTER TABLE demo_customer_mix ADD COLUMN forward_working_days INTEGER")
     cur.execute("UPDATE demo_customer_mix AS m SET forward_working_days = c.forward_working_days "
                 "FROM customers AS c WHERE c.customer_id = m.customer_id")
+
+
+def _term_change(plan: _Plan, term_rows: Sequence[tuple[str, str, int, str]]) -> tuple[str, int, date]:
+    """The demo's shortened term: the longest term of TERM_CHANGE_CUSTOMER -> (category, old days, day)."""
+    category, days = max(((cat, days) for cid, cat, days, _ in term_rows if cid == TERM_CHANGE_CUSTOMER),
+                         key=lambda t: (t[1], t[0]))
+    return category, days, plan.today - timedelta(days=TERM_CHANGE_DAYS_AGO)
+
+
+def _insert_retention_instructions(cur: duckdb.DuckDBPyConnection, plan: _Plan,
+                                   term_rows: Sequence[tuple[str, str, int, str]]) -> None:
+    """The shortened term (the new term stored, the change in the change log) and the contract end."""
+    category, old_days, changed_on = _term_change(plan, term_rows)
+    at_ten = clock.to_utc_naive(datetime.combine(changed_on, time(10), tzinfo=clock.STOCKHOLM))
+    cur.execute("UPDATE customer_retention_terms SET retention_days = $days "
+                "WHERE customer_id = $id AND data_category = $cat",
+                {"days": TERM_CHANGE_NEW_DAYS, "id": TERM_CHANGE_CUSTOMER, "cat": category})
+    ended_on = plan.today - timedelta(days=CONTRACT_ENDED_DAYS_AGO)
+    cur.execute("UPDATE customers SET contract_ended_on = $day WHERE customer_id = $id",
+                {"day": ended_on, "id": CONTRACT_ENDED_CUSTOMER})
+    cur.executemany(
+        "INSERT INTO customer_changes (customer_id, changed_at, changed_by, field, old_value, new_value) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(TERM_CHANGE_CUSTOMER, at_ten, DEMO_ACTOR, f"{category}.retention_days", str(old_days),
+          str(TERM_CHANGE_NEW_DAYS)),
+         (CONTRACT_ENDED_CUSTOMER, clock.to_utc_naive(datetime.combine(ended_on, time(9), tzinfo=clock.STOCKHOLM)),
+          DEMO_ACTOR, "contract_ended_on", None, ended_on.isoformat())])
+    cur.execute(f"CREATE TEMP TABLE demo_term_change AS SELECT '{TERM_CHANGE_CUSTOMER}' AS customer_id, "
+                f"'{category}' AS data_category, {_sql_date(changed_on)} AS changed_on, {old_days} AS old_days")
 
 
 def _customer_no_sql(plan: _Plan, subject_no: str) -> str:
@@ -1207,13 +1243,16 @@ def _insert_retention_records(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> No
     Records created over three years; retention ends at the source's date (~10 %) or last use plus
     the customer's term. Disposal lagged more and more (the backlog grew) until a clean-up started
     100 days ago and caught up (the backlog shrank); ~3 % are never disposed, so the backlog today
-    has records of every age.
+    has records of every age. Disposal is planned from the end under the terms in force: TERM_CHANGE_CUSTOMER's
+    shortened term makes records due on the day of the change (a step in the weekly backlog), and
+    CONTRACT_ENDED_CUSTOMER's records, due from its contract end, mostly wait in the backlog.
     """
     s, m = plan.seed, plan.retention_records
     start = plan.as_of - timedelta(days=RETENTION_DAYS_BACK)
     start_us, as_of = _us(start), plan.as_of_us
     today = _sql_date(plan.today)
     cleanup = _sql_date(plan.today - timedelta(days=100))
+    ended_us = _us(datetime.combine(plan.today - timedelta(days=CONTRACT_ENDED_DAYS_AGO), time(0)))
     customer_case = _pick(_u("i", s, "record customer"),
                           [(f"'{c.customer_id}'", c.weight) for c in plan.customers])
     cur.execute(f"""
@@ -1227,7 +1266,10 @@ def _insert_retention_records(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> No
                                   AS BIGINT) AS created_us
             FROM range({m}) AS r(i)
         ), used AS (
-            SELECT *, created_us + 1000000 + CAST(pow({_u('i', s, 'used')}, 3)
+            -- the customer whose contract ended has no records created after that day
+            SELECT * REPLACE (CASE WHEN customer_id = '{CONTRACT_ENDED_CUSTOMER}' AND created_us >= {ended_us}
+                                   THEN '{CONTRACT_ENDED_MOVED_TO}' ELSE customer_id END AS customer_id),
+                created_us + 1000000 + CAST(pow({_u('i', s, 'used')}, 3)
                       * greatest(0, {as_of} - created_us - 1000000) AS BIGINT) AS last_used_us
             FROM made
         ), ends AS (
@@ -1235,11 +1277,19 @@ def _insert_retention_records(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> No
                 CASE WHEN {_u('i', s, 'explicit')} < 0.10
                      THEN CAST(make_timestamp(last_used_us) AS DATE)
                           + CAST(30 + 700 * {_u('i', s, 'explicit days')} AS INTEGER) END AS retention_ends_on,
-                t.retention_days
+                t.retention_days, tc.changed_on, tc.old_days
             FROM used AS u JOIN customer_retention_terms AS t USING (customer_id, data_category)
+            LEFT JOIN demo_term_change AS tc USING (customer_id, data_category)
         ), due AS (
+            -- disposal is planned from the end under the terms in force (rules.md 4): after the shortened
+            -- term, the later of last use + the new term and the day of the change, unless already due
             SELECT *,
-                coalesce(retention_ends_on, CAST(make_timestamp(last_used_us) AS DATE) + retention_days) AS end_on
+                coalesce(retention_ends_on, CASE
+                    WHEN changed_on IS NULL THEN CAST(make_timestamp(last_used_us) AS DATE) + retention_days
+                    WHEN CAST(make_timestamp(last_used_us) AS DATE) + old_days < changed_on
+                    THEN CAST(make_timestamp(last_used_us) AS DATE) + old_days
+                    ELSE greatest(CAST(make_timestamp(last_used_us) AS DATE) + retention_days, changed_on)
+                END) AS end_on
             FROM ends
         ), lagged AS (
             SELECT *, date_diff('day', end_on, {today}) AS days_past,

@@ -7,6 +7,11 @@ were not disposed of that day) per day. Over the window the backlog changed by e
 `entered - left`, so the net pace is also how fast it shrank. At a positive net pace the backlog clears
 after ceil(backlog / pace) days; at zero or a negative pace it does not clear.
 
+The flows follow the terms in force on each day (rules.md 4): a shortened term or a customer's deletion
+instruction makes records enter on its day. A lengthened term can also take records out of the backlog
+(`released`): that is no deletion, so it is not part of the pace, and the window's change is
+`entered - left - released`.
+
 The trend of the end-of-week backlog is its change over the whole range and over the last weeks.
 """
 
@@ -28,11 +33,12 @@ class Pace:
     window_days: int
     left: int  # records that left the backlog (deleted or anonymised after their end)
     entered: int  # records whose retention ended and that were not disposed of that day
+    released: int = 0  # records a lengthened term took out of the backlog: not a deletion, not in the pace
 
     def __post_init__(self) -> None:
         if self.window_days < 1:
             raise ValueError("a pace window is at least one day")
-        if self.left < 0 or self.entered < 0:
+        if self.left < 0 or self.entered < 0 or self.released < 0:
             raise ValueError("record counts cannot be negative")
 
     @property

@@ -1,6 +1,6 @@
 -- The retention backlog at the last day of each week or month of the period (capped at $as_of), for
--- the tile's trend. A record enters the backlog on its effective end of retention and leaves it when it
--- is deleted or anonymised (never, if that happened before the end): a running sum of those events.
+-- the tile's trend, under the terms in force on each day (retention_backlog_spans, rules.md 4): a running
+-- sum of the records entering and leaving the backlog.
 -- param $as_of: DATE, today (Europe/Stockholm)
 -- param $start: DATE, first day of the period
 -- param $end: DATE, last day of the period
@@ -21,19 +21,14 @@ grid AS (
     CROSS JOIN generate_series(date_trunc(CASE WHEN $grain = 'month' THEN 'month' ELSE 'week' END, b.start_on), b.end_on,
                                CASE WHEN $grain = 'month' THEN INTERVAL 1 MONTH ELSE INTERVAL 7 DAY END) AS g (bucket)
 ),
-records AS (
-    SELECT effective_end_on, disposed_on
-    FROM retention_status
-    WHERE effective_end_on IS NOT NULL
-      AND ($customer = '' OR customer_id = $customer)
-),
 daily AS (
     SELECT day, sum(change) AS change
     FROM (
-        SELECT effective_end_on AS day, 1 AS change FROM records
-        UNION ALL
-        SELECT greatest(effective_end_on, disposed_on) AS day, -1 AS change FROM records WHERE disposed_on IS NOT NULL
-    ) AS events
+        SELECT unnest([s.start_on, s.stop_on]) AS day, unnest([s.records, -s.records]) AS change
+        FROM retention_backlog_spans AS s
+        WHERE ($customer = '' OR s.customer_id = $customer)
+    )
+    WHERE day IS NOT NULL
     GROUP BY day
 )
 SELECT g.period_start, g.period_end, CAST(coalesce(sum(d.change), 0) AS BIGINT) AS backlog_records

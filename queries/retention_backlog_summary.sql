@@ -1,5 +1,7 @@
 -- The retention backlog at a glance (rules.md 4): a record is in the backlog from the day its retention
--- ends (effective_end_on, retention_status view) until it is deleted or anonymised.
+-- ends (effective_end_on, retention_status view: under the terms in force today, late only from the day
+-- a changed term was given, or from the customer's deletion instruction / contract end) until it is
+-- deleted or anonymised. For days before the latest term change, see retention_backlog_weekly.
 -- param $as_of: DATE, the day the backlog is counted on (today)
 -- param $customer: VARCHAR, a customer_id, or '' for all customers
 -- returns: records_in_inventory, records_held, backlog_records, backlog_to_delete, backlog_to_anonymise, oldest_days_past_end, records_without_end

@@ -1,7 +1,7 @@
 -- The backlog at the end of each week (Sunday) from $start to $end, and on the range's last day when
--- that is mid-week; never past $as_of. For each day d: records with effective_end_on <= d that were
--- not deleted or anonymised by d (disposed_on IS NULL OR disposed_on > d). Ends come from the current
--- terms (retention_status), so a changed term moves the past weeks too.
+-- that is mid-week; never past $as_of. For each day d: the records in the backlog on d under the terms in
+-- force on d (retention_backlog_spans, rules.md 4): a shortened term adds records from the day of the
+-- change, never to the weeks before it; a customer's deletion instruction or contract end from its day.
 -- param $start: DATE, the first day of the range
 -- param $end: DATE, the last day of the range
 -- param $as_of: DATE, today (the range is cut here)
@@ -17,18 +17,21 @@ week_ends AS (
     UNION
     SELECT last_day FROM bounds WHERE first_day <= last_day
 ),
-pairs AS (  -- one row per (end, disposal) pair keeps the join small on a large inventory
-    SELECT effective_end_on, disposed_on, count(*) AS records
-    FROM retention_status
-    WHERE ($customer = '' OR customer_id = $customer)
-      AND effective_end_on <= (SELECT last_day FROM bounds)
-    GROUP BY effective_end_on, disposed_on
+events AS (  -- records entering (+) and leaving (-) the backlog per day: few rows for the week join
+    SELECT day, sum(change) AS change
+    FROM (
+        SELECT unnest([s.start_on, s.stop_on]) AS day, unnest([s.records, -s.records]) AS change
+        FROM retention_backlog_spans AS s
+        WHERE ($customer = '' OR s.customer_id = $customer)
+          AND s.start_on <= (SELECT last_day FROM bounds)
+    )
+    WHERE day IS NOT NULL AND day <= (SELECT last_day FROM bounds)
+    GROUP BY day
 )
 SELECT
     w.week_end,
-    CAST(coalesce(sum(p.records), 0) AS BIGINT) AS backlog_records
+    CAST(coalesce(sum(e.change), 0) AS BIGINT) AS backlog_records
 FROM week_ends AS w
-LEFT JOIN pairs AS p
-    ON in_retention_backlog(p.effective_end_on, p.disposed_on, w.week_end)
+LEFT JOIN events AS e ON e.day <= w.week_end
 GROUP BY w.week_end
 ORDER BY w.week_end

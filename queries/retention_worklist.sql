@@ -1,5 +1,6 @@
 -- The deletion worklist: every record in the backlog on $as_of (rules.md 4), longest overdue first.
--- Identifiers and terms only, no personal data.
+-- Identifiers and terms only, no personal data. effective_end_on: the day the record's current lateness
+-- began (retention_status: after a shortened term, not before the day of the change).
 -- param $as_of: DATE, the day the backlog is counted on (today)
 -- param $customer: VARCHAR, a customer_id, or '' for all customers
 -- param $limit: BIGINT, at most this many rows (NULL: all, for the download)

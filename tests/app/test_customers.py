@@ -4,10 +4,11 @@ changed retention term moves the backlog on the Retention page at once."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from streamlit.testing.v1 import AppTest
 
+from privacyops import clock
 from privacyops.retention import DATA_CATEGORIES
 from privacyops.store import Store
 from tests.app.conftest import open_page, texts
@@ -150,7 +151,7 @@ def test_editing_records_only_the_changed_fields(customers_app_store):
 
 def test_a_shorter_retention_term_moves_the_backlog_on_the_retention_page(customers_app_store, monkeypatch):
     store = customers_app_store
-    today = date(2026, 3, 1)
+    today = clock.today()  # the change is saved now: today is the day it applies from (rules.md 4)
     monkeypatch.setenv("PRIVACYOPS_TODAY", today.isoformat())
 
     def records(cur):  # C01 keeps email 365 days: last used 200 and 400 days ago, and name 200 days ago
@@ -192,3 +193,72 @@ def test_demo_customers_equal_the_store(demo_app_store):
     for category, days, action in terms:
         assert shown[category] == f"{days:,}".replace(",", " ") + f" days, {action}"
     assert "Demo data" in texts(at)
+
+
+# --- the customer's deletion instruction and contract end (Art. 28(3)(g); issue 8) ------------------------
+
+def disposal_key(customer_id: str, field: str) -> str:
+    return f"cust_disposal_{customer_id}_{field}"
+
+
+def test_a_contract_end_is_stored_logged_and_makes_the_records_due_on_the_retention_page(customers_app_store,
+                                                                                          monkeypatch):
+    store = customers_app_store
+    today = clock.today()
+    monkeypatch.setenv("PRIVACYOPS_TODAY", today.isoformat())
+
+    def records(cur):  # C01 keeps email 365 days: one record not yet due, one past its end
+        for record_id, days_ago in [("A", 100), ("B", 400)]:
+            cur.execute("INSERT INTO retention_records VALUES ($id, 'C01', 'email', TIMESTAMP '2023-01-01', $used, "
+                        "NULL, NULL, NULL)", {"id": record_id, "used": today - timedelta(days=days_ago)})
+    store.write(records)
+    retention = open_page("pages/retention.py")
+    assert as_int(metric(retention, "Backlog now")) == 1
+    assert "Deletion instructions and ended contracts" not in texts(retention)
+
+    at = open_page(PAGE)
+    at.selectbox(key="cust_disposal_pick").set_value("C01").run()
+    ended = today - timedelta(days=10)
+    at.date_input(key=disposal_key("C01", "contract_ended_on")).set_value(ended)
+    submit(at, "Save dates")
+    assert not at.exception, at.exception
+    assert "Saved. Changed: Contract ended." in texts(at)
+    with store.cursor() as cur:
+        assert cur.execute("SELECT deletion_instructed_on, contract_ended_on FROM customers WHERE customer_id = 'C01'"
+                           ).fetchone() == (None, ended)
+        assert cur.execute("SELECT changed_by, field, old_value, new_value FROM customer_changes "
+                           "ORDER BY change_id DESC LIMIT 1").fetchone() == (
+            ACTOR, "contract_ended_on", None, ended.isoformat())
+    log = next(d.value for d in at.dataframe if "field" in d.value.columns and "new_value" in d.value.columns)
+    assert (log.iloc[0]["field"], log.iloc[0]["new_value"]) == ("Contract ended", ended.isoformat())
+    listed = next(d.value for d in at.dataframe if "made_due_records" in d.value.columns)
+    assert listed[["customer_id", "records_held", "made_due_records"]].values.tolist() == [["C01", 2, 1]]
+
+    retention = open_page("pages/retention.py")
+    assert not retention.exception, retention.exception
+    assert as_int(metric(retention, "Backlog now")) == backlog_count(store, today) == 2   # A is due since the end
+    assert "Deletion instructions and ended contracts" in texts(retention)
+    shown = next(d.value for d in retention.dataframe if "made_due_records" in d.value.columns)
+    assert shown[["customer_id", "backlog_records", "made_due_records"]].values.tolist() == [["C01", 2, 1]]
+    assert "1 records in the backlog are there only because of it" in texts(retention)
+
+
+def test_a_disposal_date_in_the_future_shows_the_error_and_writes_nothing(customers_app_store, monkeypatch):
+    store = customers_app_store
+    today = clock.today()
+    monkeypatch.setenv("PRIVACYOPS_TODAY", today.isoformat())
+    before = row_counts(store)
+    at = open_page(PAGE)
+    at.selectbox(key="cust_disposal_pick").set_value("C02").run()
+    at.date_input(key=disposal_key("C02", "deletion_instructed_on")).set_value(today + timedelta(days=5))
+    submit(at, "Save dates")
+    assert not at.exception, at.exception
+    errors = " ".join(error_texts(at))
+    assert "Not saved: check the dates below" in errors
+    assert "Deletion instruction received" in errors and "is in the future" in errors
+    assert row_counts(store) == before
+    with store.cursor() as cur:
+        assert cur.execute("SELECT deletion_instructed_on FROM customers WHERE customer_id = 'C02'").fetchone() == (
+            None,)
+    # what was typed stays in the form
+    assert at.date_input(key=disposal_key("C02", "deletion_instructed_on")).value == today + timedelta(days=5)

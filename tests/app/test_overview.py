@@ -9,6 +9,7 @@ from typing import Any
 from privacyops import clock
 from privacyops.store import Store
 from tests.app.conftest import open_page, texts
+from tests.app.test_retention import independent as retention_backlog
 
 PAGE = "pages/overview.py"
 
@@ -81,19 +82,6 @@ SELECT
 FROM (SELECT *, CAST(given_at AS DATE) AS d FROM consent_records) AS c
 WHERE $customer = '' OR customer_id = $customer
 """
-BACKLOG_SQL = """
-SELECT count(*) AS backlog, max($today - end_on) AS oldest
-FROM (
-    SELECT coalesce(r.retention_ends_on,
-                        CAST(timezone('Europe/Stockholm', timezone('UTC', r.last_used_at)) AS DATE)
-                        + t.retention_days) AS end_on,
-           CAST(timezone('Europe/Stockholm', timezone('UTC', r.disposed_at)) AS DATE) AS disposed
-    FROM retention_records AS r
-    JOIN customer_retention_terms AS t ON t.customer_id = r.customer_id AND t.data_category = r.data_category
-    WHERE $customer = '' OR r.customer_id = $customer
-) AS x
-WHERE end_on <= $today AND (disposed IS NULL OR disposed > $today)
-"""
 ATTENTION_SQL = """
 SELECT request_id
 FROM (SELECT *, coalesce(extended_due_date, due_date) AS due,
@@ -112,7 +100,9 @@ def expected_tiles(store: Store, customer: str, today: date, start: date,
     req = sql_row(store, REQUESTS_SQL, customer=customer, today=today, start=start, end=end)
     con = sql_row(store, CONSENT_SQL, customer=customer, start=start, end=end, prev_start=prev_start,
                   prev_end=prev_end)
-    backlog = sql_row(store, BACKLOG_SQL, customer=customer, today=today)
+    # The backlog under the terms in force on each day (rules.md 4), record by record from the base tables.
+    count, oldest = retention_backlog(store, "SELECT count(*), max(days) FROM b", today, customer)[0]
+    backlog = {"backlog": count, "oldest": oldest}
     return {
         "Analytics opt-in": pct(ratio(con["analytics"], con["decisions"])),
         "Marketing opt-in": pct(ratio(con["marketing"], con["decisions"])),

@@ -1,17 +1,21 @@
 """The Retention page (AppTest): the empty state, and on demo data every figure shown equals the same
-figure computed by independent SQL written against the base tables (retention_records and
-customer_retention_terms, not the retention_status view or the page's queries)."""
+figure computed independently: record by record in Python (privacyops.retention's pure rules) from the
+base tables (retention_records, customer_retention_terms, customer_changes, customers), not from the
+retention views or the page's queries."""
 
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from collections import defaultdict
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from privacyops import retention
+from privacyops.clock import STOCKHOLM, from_utc_naive
 from privacyops.forecast import Pace, clearance_forecast
 from privacyops.retention import AGING_BUCKETS, DATA_CATEGORIES
 from privacyops.store import Store
@@ -19,30 +23,69 @@ from tests.app.conftest import open_page, texts
 
 PAGE = "pages/retention.py"
 
-# The backlog on $as_of from the base tables: retention ends on the source's date, else on the last use
-# plus the customer's term for the category; in the backlog until disposed of (rules.md 4).
+# The backlog on $as_of: the stretches each record spends in the backlog under the terms in force on each
+# day (rules.md 4), computed in Python and handed to DuckDB as a table; b: the records in the backlog on
+# $as_of with the days since their lateness began.
 BASE = """
-    WITH r AS (
-        SELECT rr.record_id, rr.customer_id, rr.data_category,
-               coalesce(rr.retention_ends_on,
-                        CAST(timezone('Europe/Stockholm', timezone('UTC', rr.last_used_at)) AS DATE)
-                        + t.retention_days) AS end_on,
-               CAST(timezone('Europe/Stockholm', timezone('UTC', rr.disposed_at)) AS DATE) AS disposed_on
-        FROM retention_records AS rr
-        LEFT JOIN customer_retention_terms AS t
-               ON t.customer_id = rr.customer_id AND t.data_category = rr.data_category
-        WHERE ($customer = '' OR rr.customer_id = $customer)
+    WITH s AS (
+        SELECT * FROM python_stretches WHERE ($customer = '' OR customer_id = $customer)
     ),
-    b AS (  -- the backlog on $as_of
-        SELECT *, date_diff('day', end_on, $as_of) AS days FROM r
-        WHERE end_on <= $as_of AND (disposed_on IS NULL OR disposed_on > $as_of)
+    b AS (
+        SELECT record_id, customer_id, data_category, date_diff('day', episode_start_on, $as_of) AS days
+        FROM s
+        WHERE start_on <= $as_of AND (stop_on IS NULL OR stop_on > $as_of)
     )
 """
 
 
-def independent(store: Store, select: str, as_of: date, customer: str = "", **extra) -> list[tuple]:
+def _stockholm(moment: datetime | None) -> date | None:
+    return None if moment is None else from_utc_naive(moment).astimezone(STOCKHOLM).date()
+
+
+def python_stretches(store: Store) -> pa.Table:
+    """Every record's backlog stretches, from the base tables and the pure rules."""
     with store.cursor() as cur:
-        return cur.execute(BASE + select, {"as_of": as_of, "customer": customer, **extra}).fetchall()
+        terms = {(c, k): d for c, k, d in cur.execute(
+            "SELECT customer_id, data_category, retention_days FROM customer_retention_terms").fetchall()}
+        changes = defaultdict(list)
+        for customer_id, field, at, old, new in cur.execute(
+                "SELECT customer_id, field, changed_at, old_value, new_value FROM customer_changes "
+                "WHERE field LIKE '%.retention_days' ORDER BY changed_at, change_id").fetchall():
+            changes[(customer_id, field.split(".")[0])].append(retention.TermChange(
+                _stockholm(at), None if old is None else int(old), None if new is None else int(new)))
+        dates = {c: (i, e) for c, i, e in cur.execute(
+            "SELECT customer_id, deletion_instructed_on, contract_ended_on FROM customers").fetchall()}
+        records = cur.execute("SELECT record_id, customer_id, data_category, created_at, last_used_at, "
+                              "retention_ends_on, disposed_at FROM retention_records").fetchall()
+    columns = defaultdict(list)
+    for record_id, customer_id, category, created, used, explicit, disposed in records:
+        key = (customer_id, category)
+        periods = retention.term_periods(terms[key], changes[key]) if key in terms else ()
+        due = retention.disposal_due_from(*dates.get(customer_id, (None, None)), _stockholm(created))
+        stretches = retention.backlog_stretches(_stockholm(used), periods, explicit_end=explicit,
+                                                disposal_from=due, disposed_on=_stockholm(disposed))
+        starts = {s.start_on for s in stretches}
+        for s in stretches:
+            for name, value in (("record_id", record_id), ("customer_id", customer_id), ("data_category", category),
+                                ("start_on", s.start_on), ("stop_on", s.stop_on),
+                                ("episode_start_on", s.episode_start_on), ("stop_reason", s.stop_reason),
+                                ("continued", s.stop_on in starts and s.stop_reason != "disposed")):
+                columns[name].append(value)
+    return pa.table(dict(columns)) if columns else pa.table({
+        "record_id": pa.array([], pa.string()), "customer_id": pa.array([], pa.string()),
+        "data_category": pa.array([], pa.string()), "start_on": pa.array([], pa.date32()),
+        "stop_on": pa.array([], pa.date32()), "episode_start_on": pa.array([], pa.date32()),
+        "stop_reason": pa.array([], pa.string()), "continued": pa.array([], pa.bool_())})
+
+
+def independent(store: Store, select: str, as_of: date, customer: str = "", **extra) -> list[tuple]:
+    table = python_stretches(store)
+    with store.cursor() as cur:
+        cur.register("python_stretches", table)
+        try:
+            return cur.execute(BASE + select, {"as_of": as_of, "customer": customer, **extra}).fetchall()
+        finally:
+            cur.unregister("python_stretches")
 
 
 def backlog_count(store: Store, as_of: date, customer: str = "") -> int:
@@ -100,12 +143,13 @@ def test_demo_kpis_equal_independent_sql(pinned_demo):
     assert "Demo data" in texts(at)
 
     # The forecast at the default 30-day pace, from independently counted flows.
-    (left, entered), = independent(store, """
-        SELECT count(*) FILTER (WHERE disposed_on > $as_of - 30 AND disposed_on <= $as_of AND end_on < disposed_on),
-               count(*) FILTER (WHERE end_on > $as_of - 30 AND end_on <= $as_of
-                                  AND (disposed_on IS NULL OR disposed_on > end_on))
-        FROM r""", today)
-    assert backlog_count(store, today - timedelta(days=30)) + entered - left == backlog
+    (left, entered, released), = independent(store, """
+        SELECT count(*) FILTER (WHERE stop_reason = 'disposed' AND stop_on > $as_of - 30 AND stop_on <= $as_of),
+               count(*) FILTER (WHERE start_on > $as_of - 30 AND start_on <= $as_of AND episode_start_on = start_on),
+               count(*) FILTER (WHERE stop_reason = 'term_changed' AND NOT continued
+                                  AND stop_on > $as_of - 30 AND stop_on <= $as_of)
+        FROM s""", today)
+    assert backlog_count(store, today - timedelta(days=30)) + entered - left - released == backlog
     expected = clearance_forecast(backlog, Pace(30, left, entered), today)
     shown = metric(at, "Backlog clears")
     assert shown == (expected.clears_on.isoformat() if expected.clears_on else "does not clear")

@@ -48,3 +48,15 @@ def test_rules_page_explains_the_on_time_corners_with_the_code_s_dates(empty_app
     settings_table = at.dataframe[0].value
     assert "An identity check moves the deadline if asked for within (working days)" in \
         settings_table["Setting"].tolist()
+
+
+def test_rules_page_explains_retention_after_a_term_change_with_the_worked_example(empty_app_store):
+    at = open_page("pages/rules.py")
+    assert not at.exception, at.exception
+    shown = texts(at) + "\n".join(t.value for t in at.text)
+    assert "the **later** of last use + the new term and the day of the change" in shown
+    assert "Art. 28(3)(g)" in shown
+    # The worked example of issue 8, computed by privacyops.retention: the end is the day of the change.
+    assert ("Last use + 30 days is 2025-01-31, but the instruction came on 2025-06-30: retention ends on "
+            "2025-06-30, 0 days past its end that day (not 150)") in shown
+    assert "then out of the backlog until 2026-01-01" in shown

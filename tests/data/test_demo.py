@@ -481,3 +481,28 @@ def test_demo_history_holds_no_subject_ids(demo_store):
     marked = rows(demo_store, "SELECT count(*) FROM request_history WHERE action = 'create' "
                               "AND changes LIKE '%\"subject_id\":[null,\"(recorded; not kept in the history)\"]%'")
     assert marked == [(len(subjects),)]
+
+
+def test_the_demo_shows_a_shortened_term_and_an_ended_contract(demo_store):
+    changes = rows(demo_store, "SELECT customer_id, field, old_value, new_value, changed_at FROM customer_changes "
+                               "WHERE field NOT LIKE 'consent_policy%' ORDER BY change_id")
+    assert len(changes) == 2
+    (customer_id, field, old, new, _), (ended_id, ended_field, _, ended_on, _) = changes
+    # A shortened term (rules.md 4): records become due on the day of the change, not in the weeks before.
+    assert (customer_id, new) == (demo.TERM_CHANGE_CUSTOMER, str(demo.TERM_CHANGE_NEW_DAYS))
+    assert field.endswith(".retention_days") and int(old) > int(new)
+    changed_on = TODAY - timedelta(days=demo.TERM_CHANGE_DAYS_AGO)
+    assert value(demo_store, "SELECT retention_days FROM customer_retention_terms WHERE customer_id = $c AND "
+                             "data_category = $k", {"c": customer_id, "k": field.split(".")[0]}) == int(new)
+    made_due_that_day = value(demo_store, "SELECT sum(records) FROM retention_backlog_spans WHERE customer_id = $c "
+                                          "AND start_on = $d AND episode_start_on = start_on",
+                              {"c": customer_id, "d": changed_on})
+    assert made_due_that_day >= 3
+    # An ended contract (Art. 28(3)(g)): every record of the customer is due from that day.
+    assert (ended_id, ended_field, ended_on) == (demo.CONTRACT_ENDED_CUSTOMER, "contract_ended_on",
+                                                 (TODAY - timedelta(days=demo.CONTRACT_ENDED_DAYS_AGO)).isoformat())
+    listed = demo_store.query("retention_customer_instructions", as_of=TODAY, customer="")
+    assert listed["customer_id"].tolist() == [ended_id]
+    assert listed.iloc[0]["made_due_records"] > 0
+    assert value(demo_store, "SELECT count(*) FROM retention_records WHERE customer_id = $c AND "
+                             "CAST(created_at AS DATE) >= $d", {"c": ended_id, "d": date.fromisoformat(ended_on)}) == 0

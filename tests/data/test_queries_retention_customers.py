@@ -156,9 +156,9 @@ def test_weekly_backlog_ends_mid_week_and_never_after_today(retention_store):
 
 def test_pace_windows(retention_store):
     frame = retention_store.query("retention_pace", as_of=AS_OF, customer="")
-    assert [tuple(r) for r in frame.itertuples(index=False)] == [(30, 1, 1), (90, 1, 4)]
+    assert [tuple(r) for r in frame.itertuples(index=False)] == [(30, 1, 1, 0), (90, 1, 4, 0)]
     # The identity the forecast rests on: backlog now = backlog at the window start + entered - left.
-    for window, left, entered in frame.itertuples(index=False):
+    for window, left, entered, _released in frame.itertuples(index=False):
         start = retention_store.query("retention_backlog_summary", as_of=AS_OF - timedelta(days=int(window)),
                                       customer="").iloc[0]["backlog_records"]
         assert int(start) + entered - left == 4
@@ -166,7 +166,7 @@ def test_pace_windows(retention_store):
 
 def test_pace_on_an_empty_store_is_zero(store):
     frame = store.query("retention_pace", as_of=AS_OF, customer="")
-    assert [tuple(r) for r in frame.itertuples(index=False)] == [(30, 0, 0), (90, 0, 0)]
+    assert [tuple(r) for r in frame.itertuples(index=False)] == [(30, 0, 0, 0), (90, 0, 0, 0)]
     result = clearance_forecast(0, Pace(30, 0, 0), AS_OF)
     assert result.clears
 
@@ -189,11 +189,14 @@ def test_worklist_columns_and_order(retention_store):
         "record_id"].tolist() == ["R05"]
 
 
-def test_a_changed_term_moves_the_backlog_at_once(retention_store):
+def test_a_shortened_term_moves_the_backlog_from_the_day_of_the_change(retention_store):
     shorter = make_customer("C01", "Testkund Ett AB", 5, 30)
-    customers.save(retention_store, shorter, actor="t@example.com")
+    customers.save(retention_store, shorter, actor="t@example.com", at=datetime(2026, 2, 1, 9, 0, tzinfo=UTC))
     row = retention_store.query("retention_backlog_summary", as_of=AS_OF, customer="C01").iloc[0]
-    assert int(row["backlog_records"]) == 4       # R03 (last used 2025-03-02) is now past its end too
+    assert int(row["backlog_records"]) == 4       # R03 (last used 2025-03-02) is past its end too: since 02-01
+    ends = retention_store.query("retention_worklist", as_of=AS_OF, customer="C01", limit=None)
+    assert dict(zip(ends["record_id"], ends["days_past_end"], strict=True)) == {
+        "R08": 76, "R01": 59, "R03": 28, "R02": 28}  # R01 was late already (2026-01-01): it stays late from then
 
 
 # --- customers ----------------------------------------------------------------------------------

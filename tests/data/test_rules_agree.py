@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -79,3 +79,103 @@ def test_backlog_macro_agrees_with_the_retention_rule(store, end, disposed, as_o
         (in_sql,) = cur.execute("SELECT in_retention_backlog($end, $disposed, $as_of)",
                                 {"end": end, "disposed": disposed, "as_of": as_of}).fetchone()
     assert in_sql == retention.in_backlog(end, disposed, as_of)
+
+
+# --- retention under terms that change and a customer's disposal day (rules.md 4, issue 8) ---------------
+
+def _retention_history_store(store, seed: int):
+    """Random term histories (shortened, lengthened, several changes a day, a first term set late),
+    disposal days and records, written the way the app writes them; returns what Python needs."""
+    import random
+
+    rng = random.Random(seed)
+    customers_rows, histories, records = [], {}, []
+    for n in range(1, 7):
+        customer_id = f"H{n}"
+        instructed = date(2025, 1, 1) + timedelta(days=rng.randrange(500)) if n in (2, 5) else None
+        contract = date(2025, 1, 1) + timedelta(days=rng.randrange(500)) if n in (3, 5) else None
+        customers_rows.append((customer_id, instructed, contract))
+        for category in ("email", "name"):
+            days = rng.choice((30, 90, 365))
+            log = [(datetime(2026, 6, 1, 9, 0), None, days)]      # the first term, entered late
+            for _ in range(rng.randrange(4)):
+                at = datetime(2025, 1, 1, 7, 0) + timedelta(days=rng.randrange(550), hours=rng.randrange(14))
+                new = rng.choice((30, 90, 200, 365, 730))
+                log.append((at, days, new))
+                days = new
+            histories[(customer_id, category)] = (days, log)
+    # The changes are logged in time order, each old value the term before it.
+    for key, (_, log) in histories.items():
+        first, *changes = log
+        changes.sort()
+        term, fixed = first[2], []
+        for at, _, new in changes:
+            fixed.append((at, term, new))
+            term = new
+        histories[key] = (term, [first, *fixed])
+    for i in range(400):
+        customer_id, instructed, contract = customers_rows[rng.randrange(len(customers_rows))]
+        category = rng.choice(("email", "name"))
+        created = date(2023, 1, 1) + timedelta(days=rng.randrange(900))
+        used = created + timedelta(days=rng.randrange(400))
+        explicit = used + timedelta(days=rng.randrange(30, 400)) if rng.random() < 0.1 else None
+        disposed = used + timedelta(days=rng.randrange(30, 1000)) if rng.random() < 0.5 else None
+        records.append((f"R{i:04d}", customer_id, category, created, used, explicit, disposed))
+
+    def write(cur):
+        for customer_id, instructed, contract in customers_rows:
+            cur.execute("INSERT INTO customers (customer_id, name, org_number, forward_working_days, created_at, "
+                        "deletion_instructed_on, contract_ended_on) VALUES ($id, 'Historik AB', '556000-0000', 5, "
+                        "TIMESTAMP '2026-06-01 09:00', $i, $c)", {"id": customer_id, "i": instructed, "c": contract})
+        for (customer_id, category), (term, log) in histories.items():
+            cur.execute("INSERT INTO customer_retention_terms VALUES ($id, $cat, $days, 'delete')",
+                        {"id": customer_id, "cat": category, "days": term})
+            for at, old, new in log:
+                cur.execute("INSERT INTO customer_changes (customer_id, changed_at, changed_by, field, old_value, "
+                            "new_value) VALUES ($id, $at, 't@example.com', $field, $old, $new)",
+                            {"id": customer_id, "at": at, "field": f"{category}.retention_days",
+                             "old": None if old is None else str(old), "new": str(new)})
+        for record_id, customer_id, category, created, used, explicit, disposed in records:
+            cur.execute("INSERT INTO retention_records VALUES ($id, $c, $cat, $created, $used, $explicit, $disposed, "
+                        "CASE WHEN $disposed IS NULL THEN NULL ELSE 'deleted' END)",
+                        {"id": record_id, "c": customer_id, "cat": category,
+                         "created": datetime.combine(created, datetime.min.time()) + timedelta(hours=10),
+                         "used": datetime.combine(used, datetime.min.time()) + timedelta(hours=10),
+                         "explicit": explicit,
+                         "disposed": None if disposed is None else
+                         datetime.combine(disposed, datetime.min.time()) + timedelta(hours=10)})
+    store.write(write)
+    periods = {}
+    for key, (term, log) in histories.items():
+        # changed_at 07:00-20:00 UTC is the same Stockholm date
+        periods[key] = retention.term_periods(term, [retention.TermChange(at.date(), old, new) for at, old, new in log])
+    dates = {c: (i, k) for c, i, k in customers_rows}
+    return records, periods, dates
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_retention_terms_over_time_agree_with_the_retention_rules(store, seed):
+    records, periods, dates = _retention_history_store(store, seed)
+    with store.cursor() as cur:
+        status = {r[0]: r[1:] for r in cur.execute(
+            "SELECT record_id, effective_end_on, term_end_on, disposal_due_from FROM retention_status").fetchall()}
+        stretches = cur.execute("SELECT customer_id, start_on, stop_on, episode_start_on, stop_reason, records "
+                                "FROM retention_backlog_spans").fetchall()
+    python_stretches = []
+    for record_id, customer_id, category, created, used, explicit, disposed in records:
+        key_periods = periods[(customer_id, category)]
+        due_from = retention.disposal_due_from(*dates[customer_id], created)
+        expected = (retention.effective_end(used, key_periods, explicit_end=explicit, disposal_from=due_from),
+                    retention.effective_end(used, key_periods, explicit_end=explicit), due_from)
+        assert status[record_id] == expected, record_id
+        python_stretches += [(customer_id, s.start_on, s.stop_on, s.episode_start_on, s.stop_reason) for s in
+                             retention.backlog_stretches(used, key_periods, explicit_end=explicit,
+                                                         disposal_from=due_from, disposed_on=disposed)]
+    from collections import Counter
+    assert Counter({tuple(r[:5]): 0 for r in stretches}) + Counter(
+        {tuple(r[:5]): r[5] for r in stretches}) == Counter(python_stretches)
+    # The backlog on every day of the range, counted from the stretches, is Python's record by record.
+    for day in (date(2024, 6, 1) + timedelta(days=9 * i) for i in range(100)):
+        in_sql = sum(r[5] for r in stretches if r[1] <= day and (r[2] is None or day < r[2]))
+        in_python = sum(s[1] <= day and (s[2] is None or day < s[2]) for s in python_stretches)
+        assert in_sql == in_python, day
