@@ -201,7 +201,8 @@ reading = importer.ImportOptions(state["imp_opt_format"], state["imp_opt_encodin
 try:
     headers = importer.file_headers(path, reading.format, reading.encoding, reading.delimiter)
 except detect.FileProblem as problem:
-    st.error("**This file cannot be read with these options.**", icon="🚫")
+    st.error("**This file cannot be imported.**" if isinstance(problem, detect.NotText)
+             else "**This file cannot be read with these options.**", icon="🚫")
     st.text(str(problem))
     _recent_runs()
     st.stop()

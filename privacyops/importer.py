@@ -135,6 +135,7 @@ def file_headers(path: Path, fmt: str, encoding: str, delimiter: str) -> list[st
         return [r[0] for r in rows]
     if path.stat().st_size == 0:
         raise detect.FileProblem("The file is empty: there is no header line and no rows.")
+    detect.check_text(path)   # an xlsx, a PDF, UTF-16 ...: say what it is, before a reader says something odd
     return detect.read_header(path, fmt, encoding, delimiter)
 
 

@@ -189,3 +189,27 @@ def test_the_samples_into_the_demo_store(demo_app_store, kind, tmp_path):
     assert set(problems_table(at)["column"]) == {"customer_id"}
     assert "This store holds demo data." in texts(at)
     assert count(demo_app_store, "SELECT count(*) FROM import_runs") == 0
+
+
+# The uploader takes only the import formats' extensions: these are what a user's renamed or mis-saved files hold.
+@pytest.mark.parametrize(("name", "what"), [
+    ("book.csv", "This file is not text: it looks like an Excel workbook (.xlsx)."),
+    ("picture.txt", "This file is not text: it looks like a PNG image."),
+    ("random.csv", "This file is not text: it looks like a binary file."),
+    ("unicode.csv", "This file is UTF-16 text"),
+])
+def test_a_file_that_is_not_text_says_what_it_is_and_what_to_do(customers_app_store, name, what):
+    from tests.unit.test_import_detect import NOT_TEXT
+
+    content = {"book.csv": NOT_TEXT["xlsx"][0], "picture.txt": NOT_TEXT["png"][0], "random.csv": NOT_TEXT["random"][0],
+               "unicode.csv": (HEADER + "\n").encode("utf-16")}[name]
+    at = upload(open_import_page(), name, content, "consent")
+    shown = [t.value for t in at.text if t.value.startswith("This file is")]
+    assert len(shown) == 1 and shown[0].startswith(what), texts(at)
+    assert "CSV" in shown[0] and "import that file" in shown[0]
+    assert "This file cannot be imported." in texts(at)
+    page = texts(at)
+    for engine_wording in ("new-line character", "state machine", "header line cannot be read"):
+        assert engine_wording not in page
+    assert not at.metric and "imp_go" not in [b.key for b in at.button]   # no check ran, nothing to import
+    assert count(customers_app_store, "SELECT count(*) FROM import_runs") == 0
