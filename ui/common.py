@@ -19,8 +19,10 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException, StreamlitPageNotFoundError, StreamlitSecretNotFoundError
 from streamlit.navigation.page import StreamlitPage
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from privacyops import access, clock
+from privacyops import access, clock, uploads
 from privacyops.settings import RuleSettings
 from privacyops.store import Store, StoreError, default_db_path, open_store
 from ui.nav import PAGES, ROLES, SECTION_ORDER, page_spec, pages_for
@@ -78,6 +80,29 @@ def daily_housekeeping() -> None:
             after_write()
     except StoreError as error:
         show_store_error(error)
+
+
+def session_id() -> str:
+    """This browser session's id (Streamlit's), '' outside a script run."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx else ""
+
+
+def _kept_sessions() -> set[str] | None:
+    """The sessions the server still keeps (connected, or disconnected and within Streamlit's
+    server.disconnectedSessionTTL); None when no server runs this script (AppTest) or it cannot say."""
+    if not Runtime.exists():
+        return None
+    try:
+        return {info.session.id for info in Runtime.instance()._session_mgr.list_sessions()}
+    except AttributeError:  # Streamlit's session manager is not public API: go by age then
+        return None
+
+
+def sweep_uploads() -> None:
+    """Remove uploaded files whose session has ended or whose server has stopped (privacyops.uploads). Run on
+    every script run: Streamlit has no session-end hook, and the first run of a process is the server's start."""
+    uploads.sweep(_kept_sessions())
 
 
 # --- who is looking ---------------------------------------------------------------------------

@@ -213,3 +213,41 @@ def test_a_file_that_is_not_text_says_what_it_is_and_what_to_do(customers_app_st
         assert engine_wording not in page
     assert not at.metric and "imp_go" not in [b.key for b in at.button]   # no check ran, nothing to import
     assert count(customers_app_store, "SELECT count(*) FROM import_runs") == 0
+
+
+def upload_folders(tmp_path: Path) -> list[Path]:
+    return sorted(tmp_path.glob("privacyops-upload-*"))
+
+
+def test_the_uploaded_copy_is_deleted_after_the_import(customers_app_store, tmp_path):
+    """The copy on disk holds personal data: it is gone once imported, while the page keeps the result."""
+    content = "\n".join([HEADER, "CR1,C01,S1,2025-03-05T10:00:00Z,accept_all,2025-09,banner,SE,true,true,true,true",
+                         "CR2,C99,S2,2025-03-05T10:00:00Z,accept_all,2025-09,banner,SE,true,true,true,true"]).encode()
+    at = upload(open_import_page(), "consent.csv", content, "consent")
+    assert len(upload_folders(tmp_path)) == 1          # the copy the check reads
+    at = click(at, "imp_go")
+    assert count(customers_app_store, "SELECT count(*) FROM consent_records") == 1
+    assert upload_folders(tmp_path) == []
+    page = texts(at)
+    assert "Import run 1: 2 rows read = 1 imported + 1 rejected + 0 already present." in page
+    assert "The uploaded copy of the file has been deleted." in page
+    at.run()                                            # any later run: no copy comes back, the result stays
+    assert upload_folders(tmp_path) == [] and not at.exception
+    assert "Import run 1: 2 rows read" in texts(at)
+    assert count(customers_app_store, "SELECT count(*) FROM consent_records") == 1
+
+
+def test_each_run_sweeps_uploads_of_a_stopped_server(customers_app_store, tmp_path):
+    """Leftovers of a server that stopped (its process is gone) are removed by the next run of the app."""
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    leftover = tmp_path / f"privacyops-upload-p{gone.pid}-sabc-k3j4h5g6"
+    leftover.mkdir()
+    (leftover / "upload.csv").write_text("requester_email\nanna@example.com\n")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert not leftover.exists()
