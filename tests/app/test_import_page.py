@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from tests.app.conftest import ROOT, open_page, texts
 from ui import nav
 
-PAGE = "pages/import_data.py"
+PAGE = "pages/import.py"
 SAMPLES = ROOT / "data" / "samples"
 HEADER = ("consent_id,customer_id,subject_id,given_at,method,policy_version,source,country,"
           "necessary,functional,analytics,marketing")

@@ -77,7 +77,7 @@ def hostile_exports(store: Store, tmp_path: Path) -> dict[str, bytes]:
     files = {
         # pages/explore.py: DuckDB writes the whole filtered set
         "explore": exports.export_query(store, "explore_records", "csv", **explore),
-        # pages/sql_explorer.py: a result frame
+        # pages/sql.py: a result frame
         "sql_explorer": explorer.to_csv(store.query("explore_records", **explore)),
         # pages/retention.py, pages/slas.py, pages/access.py: frames through exports.csv_bytes
         "retention_worklist": exports.csv_bytes(store.query("retention_worklist", as_of=AS_OF, customer="",
@@ -85,7 +85,7 @@ def hostile_exports(store: Store, tmp_path: Path) -> dict[str, bytes]:
         "sla_breaches": exports.csv_bytes(store.query("sla_breaches", **period)),
         "access_log": exports.csv_bytes(store.query("access_log_recent", event="", start=date(2000, 1, 1),
                                                     end=date(2100, 1, 1))),
-        # pages/import_data.py and the command line: a run's rejected rows (in the file's own separator)
+        # pages/import.py and the command line: a run's rejected rows (in the file's own separator)
         "import_rejects": importer.rejects_csv_bytes(store, rejected.run_id),
     }
     # The import page's preview of the problems, written before anything is imported

@@ -24,7 +24,7 @@ from privacyops import import_detect as detect
 from privacyops.store import StoreError
 from ui import common
 
-user = common.require_page("pages/import_data.py")
+user = common.require_page("pages/import.py")
 st.title("📤 Import")
 common.demo_banner()
 
