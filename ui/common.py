@@ -113,6 +113,7 @@ class User:
     name: str
     role: str | None
     signed_in: bool
+    refusal: str | None = None   # why this sign-in is refused (an email address not proven to be theirs)
 
 
 LOCAL_ADMIN = User(email="local.admin@localhost", name="Local admin", role="admin", signed_in=False)
@@ -149,6 +150,11 @@ def current_user() -> User:
         return User(email="", name="", role=None, signed_in=False)
     settings = _secrets("privacyops")
     email = str(st.user.get("email") or "")
+    refusal = access.unverified_email_refusal(
+        st.user.to_dict(), require_claim=bool(settings.get("require_email_verified", True)))
+    if refusal:
+        return User(email=email, name=str(st.user.get("name") or email), role=None, signed_in=True,
+                    refusal=refusal)
     groups = st.user.get(str(settings.get("group_claim", "groups"))) or []
     if isinstance(groups, str):
         groups = [groups]
@@ -176,6 +182,14 @@ def gate() -> User:
         st.title("Privacy Ops")
         st.write("Privacy Ops holds personal data: sign in with your company account to continue.")
         st.button("Sign in", type="primary", on_click=st.login)
+        _stop_without_pages()
+    if user.refusal:
+        st.title("Privacy Ops")
+        st.error("**You cannot sign in to Privacy Ops with this account.**", icon="🚫")
+        st.text(user.refusal)
+        st.button("Sign out", on_click=st.logout)
+        _log_once(user, "access_denied", reason="email address not verified",
+                  email_verified=st.user.get("email_verified", "(not said)"))
         _stop_without_pages()
     if user.role is None:
         st.title("Privacy Ops")
@@ -216,12 +230,12 @@ def _stop_without_pages() -> NoReturn:
     st.stop()
 
 
-def _log_once(user: User, event: str) -> None:
+def _log_once(user: User, event: str, **detail: Any) -> None:
     """One access-log entry per session for a sign-in (or a refused one)."""
     flag = f"_logged_{event}"
     if not st.session_state.get(flag):
         access.log_event(store(), actor=user.email, event=event, target="session",
-                         detail={"role": user.role})
+                         detail={"role": user.role, **detail})
         st.session_state[flag] = True
 
 
