@@ -9,6 +9,7 @@ st.set_page_config(page_title="Privacy Ops", page_icon="🛡️", layout="wide")
 
 user = common.gate()
 common.daily_housekeeping()
+common.sweep_uploads()
 page = common.navigation(user)
 common.follow_deep_link({spec.path for spec in pages_for(user.role)})
 

@@ -88,6 +88,41 @@ def normalise_principal(kind: str, principal: str) -> str:
     return principal.strip().lower() if kind == "email" else principal.strip()
 
 
+def email_verified(claims: Mapping[str, Any]) -> bool | None:
+    """What the identity provider's `email_verified` claim says: True, False, or None when it says nothing.
+    Some providers send the claim as the text "true"/"false"; any other value counts as not verified."""
+    value = claims.get("email_verified")
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return value is True
+
+
+def unverified_email_refusal(claims: Mapping[str, Any], *, require_claim: bool = True) -> str | None:
+    """Why a sign-in must be refused because its email address is not proven to be the person's, or None.
+
+    Roles are granted by email address, so an address the provider has not verified (someone registered or
+    changed to an admin's address without proof) must not get that address's role. Refused always when the
+    provider says `email_verified: false`; when it says nothing, refused unless `require_claim` is off (the
+    setting `require_email_verified` in [privacyops] of the secrets, for providers that never send the claim
+    because the company assigns every address itself, such as Microsoft Entra ID)."""
+    email = str(claims.get("email") or "")
+    verified = email_verified(claims)
+    if verified:
+        return None
+    if verified is False:
+        return (f"Your identity provider says the email address {email} is not verified, so Privacy Ops cannot "
+                "tell that it is yours, and roles are given by email address. Verify the address with your "
+                "identity provider (or ask your IT department to), then sign in again.")
+    if not require_claim:
+        return None
+    return (f"Your identity provider did not say whether the email address {email} is verified (the sign-in "
+            "has no email_verified claim), so Privacy Ops cannot tell that it is yours, and roles are given by "
+            "email address. Ask an admin: if your company's provider assigns every address itself, they can "
+            "set require_email_verified = false under [privacyops] in the dashboard's secrets.")
+
+
 def resolve_role(store: Store, email: str | None, groups: Iterable[str] = (),
                  bootstrap_admins: Iterable[str] = ()) -> str | None:
     """The role of a signed-in person: bootstrap admins (from secrets) first, then the widest of their

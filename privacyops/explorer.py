@@ -32,7 +32,6 @@ closed (and its folder deleted) once the last query still running on it has fini
 
 from __future__ import annotations
 
-import io
 import itertools
 import math
 import os
@@ -50,8 +49,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from privacyops import clock, pseudonym
-from privacyops.exports import neutralise_cell
+from privacyops import clock, exports, pseudonym
 from privacyops.store import Store, named_query
 
 DEFAULT_MAX_ROWS = 10_000
@@ -616,16 +614,9 @@ def run(sql: str, *, max_rows: int = DEFAULT_MAX_ROWS, timeout_s: float = DEFAUL
 # --- results as CSV and the team's saved queries -----------------------------------------------
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """The result as UTF-8 CSV, safe in spreadsheets: text cells and column names that would start a
-    formula (=, +, -, @, tab, carriage return) get a leading ' (exports.neutralise_cell)."""
-    safe = frame.copy()
-    safe.columns = [neutralise_cell(str(c)) for c in safe.columns]
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(lambda v: neutralise_cell(v) if isinstance(v, str) else v)
-    buffer = io.StringIO()
-    safe.to_csv(buffer, index=False)
-    return buffer.getvalue().encode("utf-8")
+    """The result as UTF-8 CSV, safe in spreadsheets: column names and text cells neutralised and quoted
+    (exports.csv_bytes)."""
+    return exports.csv_bytes(frame)
 
 
 def saved_queries(store: Store) -> pd.DataFrame:

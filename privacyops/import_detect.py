@@ -35,6 +35,10 @@ class FileProblem(ValueError):
     """The file cannot be read at all (empty, not the format it claims, ...): nothing can be imported."""
 
 
+class NotText(FileProblem):
+    """The file is not text at all (a workbook, an image, UTF-16 ...): no reading option helps."""
+
+
 @dataclass(frozen=True)
 class Detected:
     """What the first bytes of a file say; every value is a default the user may override."""
@@ -90,6 +94,94 @@ def detect(path: Path, *, name: str | None = None) -> Detected:
     notes.append(f"Columns separated by {DELIMITER_WORDS[delimiter]}"
                  + ("; decimal comma (as Swedish Excel writes semicolon files)." if decimal_comma else "."))
     return Detected("csv", encoding, delimiter, decimal_comma, has_bom, size, tuple(notes))
+
+
+WHAT_TO_DO = "Export it as CSV (UTF-8), JSON Lines or Parquet and import that file."
+# Magic bytes at the start of a file -> what a person calls that file.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel workbook (.xls) or another Office document"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"\x1f\x8b", "a gzip-compressed file (unpack it first)"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+)
+# In a text file, control characters other than tab, line feed, form feed and carriage return are rare.
+_TEXT_CONTROLS = frozenset(b"\t\n\x0c\r")
+_MAX_CONTROL_SHARE = 0.05
+
+
+def not_text(head: bytes) -> str | None:
+    """What the first bytes say a file is when it is not text a CSV or JSON-lines reader can read (an
+    Excel workbook, a PDF, an image, UTF-16 text, ...), as a sentence for the person who chose it; None
+    for text. Called before any reader sees the file, so nobody gets a parser's wording for a binary file."""
+    if not head:
+        return None
+    utf16 = _utf16(head)
+    if utf16:
+        return (f"This file is {utf16} (Excel's \"Unicode text\" is saved like this), which the import cannot "
+                "read. Save it as CSV UTF-8 (or JSON Lines or Parquet) and import that file.")
+    kind = _zip_kind(head) or next((what for magic, what in _SIGNATURES if head.startswith(magic)), None)
+    if kind is None and head[8:12] == b"DUCK":
+        kind = "a DuckDB database"
+    if kind is None and _looks_binary(head):
+        kind = "a Parquet file (choose the Parquet format)" if head.startswith(b"PAR1") else "a binary file"
+    if kind is None:
+        return None
+    return f"This file is not text: it looks like {kind}. {WHAT_TO_DO}"
+
+
+def _utf16(head: bytes) -> str | None:
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32 text"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16 text"
+    sample = head[:4096]
+    if len(sample) >= 8:
+        # UTF-16 without a byte order mark: every other byte of Latin text is a NUL.
+        even, odd = sample[0::2], sample[1::2]
+        if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+            return "UTF-16 text"
+        if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+            return "UTF-16 text"
+    return None
+
+
+def _zip_kind(head: bytes) -> str | None:
+    """A ZIP archive, and which: Office and OpenDocument files are ZIP archives with telling entry names."""
+    if not head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
+        return None
+    if b"xl/" in head:
+        return "an Excel workbook (.xlsx)"
+    if b"word/" in head:
+        return "a Word document (.docx)"
+    if b"ppt/" in head:
+        return "a PowerPoint presentation (.pptx)"
+    if b"opendocument.spreadsheet" in head:
+        return "an OpenDocument spreadsheet (.ods)"
+    if b"opendocument.text" in head:
+        return "an OpenDocument text document (.odt)"
+    if b"[Content_Types].xml" in head:
+        return "an Office document (.xlsx, .docx or .pptx)"
+    return "a ZIP archive"
+
+
+def _looks_binary(head: bytes) -> bool:
+    sample = head[:SAMPLE_BYTES]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for byte in sample if (byte < 0x20 and byte not in _TEXT_CONTROLS) or byte == 0x7F)
+    return controls > _MAX_CONTROL_SHARE * len(sample)
+
+
+def check_text(path: Path) -> None:
+    """Raise FileProblem saying what the file is when it is not text (see not_text)."""
+    with path.open("rb") as handle:
+        problem = not_text(handle.read(SAMPLE_BYTES))
+    if problem:
+        raise NotText(problem)
 
 
 def _is_utf8_prefix(data: bytes) -> bool:

@@ -44,7 +44,7 @@ from typing import Any, TextIO
 import duckdb
 import pyarrow as pa
 
-from privacyops import access, clock, deadlines, history, lifecycle
+from privacyops import access, clock, deadlines, exports, history, lifecycle
 from privacyops import import_contract as contract
 from privacyops import import_detect as detect
 from privacyops.import_sql import lit, rows_statement
@@ -57,7 +57,6 @@ ProgressFn = Callable[[str, float], None]
 PREVIEW_ROWS = 20
 MAX_PROBLEMS_LISTED = 10_000
 JSONL_DELIMITER = "\x1f"   # never in a valid JSON line (control characters must be escaped there)
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DEFAULT_ACTOR = "command line"
 
 
@@ -136,6 +135,7 @@ def file_headers(path: Path, fmt: str, encoding: str, delimiter: str) -> list[st
         return [r[0] for r in rows]
     if path.stat().st_size == 0:
         raise detect.FileProblem("The file is empty: there is no header line and no rows.")
+    detect.check_text(path)   # an xlsx, a PDF, UTF-16 ...: say what it is, before a reader says something odd
     return detect.read_header(path, fmt, encoding, delimiter)
 
 
@@ -939,15 +939,13 @@ def run_import(store: Store, path: str | Path, kind: str, options: ImportOptions
 
 
 def _neutral(expr: str) -> str:
-    """A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe."""
-    return f"CASE WHEN regexp_matches({expr}, '^[=+\\-@\\t\\r]') THEN '''' || {expr} ELSE {expr} END"
+    """A cell as it is safe in a spreadsheet: exports.neutralise_cell's rule, in SQL."""
+    return exports.neutralised_sql(expr)
 
 
 def neutralise(value: str | None) -> str | None:
     """The same rule in Python (for cells the page shows or writes itself)."""
-    if value and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    return exports.neutralise_cell(value) if value else value
 
 
 def _write_rejects(cur: duckdb.DuckDBPyConnection, source: str, params: Mapping[str, Any], headers: Sequence[str],
@@ -967,10 +965,10 @@ def _write_rejects(cur: duckdb.DuckDBPyConnection, source: str, params: Mapping[
     cur.execute(f"""
         COPY (SELECT CAST(line AS VARCHAR), {_neutral('problems')}{', ' + cells if cells else ''}
               FROM ({per_line}) ORDER BY line)
-        TO $body (FORMAT csv, HEADER false, DELIMITER $delim, QUOTE '"')
+        TO $body (FORMAT csv, HEADER false, DELIMITER $delim, QUOTE '"', FORCE_QUOTE *)
     """, {**params, "body": str(body), "delim": delimiter})
     with dest.open("w", encoding="utf-8-sig", newline="") as out:
-        csv.writer(out, delimiter=delimiter, lineterminator="\n").writerow(
+        csv.writer(out, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL).writerow(
             ["line", "problems", *[neutralise(h) or "" for h in headers]])
     with dest.open("ab") as out, body.open("rb") as part:
         shutil.copyfileobj(part, out)

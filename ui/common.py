@@ -19,8 +19,10 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException, StreamlitPageNotFoundError, StreamlitSecretNotFoundError
 from streamlit.navigation.page import StreamlitPage
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from privacyops import access, clock
+from privacyops import access, clock, uploads
 from privacyops.settings import RuleSettings
 from privacyops.store import Store, StoreError, default_db_path, open_store
 from ui.nav import PAGES, ROLES, SECTION_ORDER, page_spec, pages_for
@@ -80,6 +82,29 @@ def daily_housekeeping() -> None:
         show_store_error(error)
 
 
+def session_id() -> str:
+    """This browser session's id (Streamlit's), '' outside a script run."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx else ""
+
+
+def _kept_sessions() -> set[str] | None:
+    """The sessions the server still keeps (connected, or disconnected and within Streamlit's
+    server.disconnectedSessionTTL); None when no server runs this script (AppTest) or it cannot say."""
+    if not Runtime.exists():
+        return None
+    try:
+        return {info.session.id for info in Runtime.instance()._session_mgr.list_sessions()}
+    except AttributeError:  # Streamlit's session manager is not public API: go by age then
+        return None
+
+
+def sweep_uploads() -> None:
+    """Remove uploaded files whose session has ended or whose server has stopped (privacyops.uploads). Run on
+    every script run: Streamlit has no session-end hook, and the first run of a process is the server's start."""
+    uploads.sweep(_kept_sessions())
+
+
 # --- who is looking ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -88,6 +113,7 @@ class User:
     name: str
     role: str | None
     signed_in: bool
+    refusal: str | None = None   # why this sign-in is refused (an email address not proven to be theirs)
 
 
 LOCAL_ADMIN = User(email="local.admin@localhost", name="Local admin", role="admin", signed_in=False)
@@ -124,6 +150,11 @@ def current_user() -> User:
         return User(email="", name="", role=None, signed_in=False)
     settings = _secrets("privacyops")
     email = str(st.user.get("email") or "")
+    refusal = access.unverified_email_refusal(
+        st.user.to_dict(), require_claim=bool(settings.get("require_email_verified", True)))
+    if refusal:
+        return User(email=email, name=str(st.user.get("name") or email), role=None, signed_in=True,
+                    refusal=refusal)
     groups = st.user.get(str(settings.get("group_claim", "groups"))) or []
     if isinstance(groups, str):
         groups = [groups]
@@ -151,6 +182,14 @@ def gate() -> User:
         st.title("Privacy Ops")
         st.write("Privacy Ops holds personal data: sign in with your company account to continue.")
         st.button("Sign in", type="primary", on_click=st.login)
+        _stop_without_pages()
+    if user.refusal:
+        st.title("Privacy Ops")
+        st.error("**You cannot sign in to Privacy Ops with this account.**", icon="🚫")
+        st.text(user.refusal)
+        st.button("Sign out", on_click=st.logout)
+        _log_once(user, "access_denied", reason="email address not verified",
+                  email_verified=st.user.get("email_verified", "(not said)"))
         _stop_without_pages()
     if user.role is None:
         st.title("Privacy Ops")
@@ -191,12 +230,12 @@ def _stop_without_pages() -> NoReturn:
     st.stop()
 
 
-def _log_once(user: User, event: str) -> None:
+def _log_once(user: User, event: str, **detail: Any) -> None:
     """One access-log entry per session for a sign-in (or a refused one)."""
     flag = f"_logged_{event}"
     if not st.session_state.get(flag):
         access.log_event(store(), actor=user.email, event=event, target="session",
-                         detail={"role": user.role})
+                         detail={"role": user.role, **detail})
         st.session_state[flag] = True
 
 

@@ -1,6 +1,10 @@
 """Which pages exist, for whom, and in which section. app.py builds the navigation from this, and
 every page checks its own entry at its top (a `pages/` folder lets a deep link skip app.py on a
-freshly started server)."""
+freshly started server).
+
+A page's URL path is its file's name (pages/import.py is /import): on a freshly started server the
+`pages/` folder puts Streamlit in its legacy mode, whose URLs come from the file names, and a URL that
+differs from its file's name opens a "Page not found" dialog there (tests/unit/test_nav.py)."""
 
 from __future__ import annotations
 
@@ -33,8 +37,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/log_request.py", "Log request", "✍️", "Support",
              frozenset({"support", "admin"}), "log_request"),
     PageSpec("pages/explore.py", "Explore", "🔎", "Analysis", frozenset({"analyst", "admin"}), "explore"),
-    PageSpec("pages/sql_explorer.py", "SQL explorer", "🧮", "Analysis", frozenset({"analyst", "admin"}), "sql"),
-    PageSpec("pages/import_data.py", "Import", "📤", "Data", frozenset({"support", "analyst", "admin"}), "import"),
+    PageSpec("pages/sql.py", "SQL explorer", "🧮", "Analysis", frozenset({"analyst", "admin"}), "sql"),
+    PageSpec("pages/import.py", "Import", "📤", "Data", frozenset({"support", "analyst", "admin"}), "import"),
     PageSpec("pages/customers.py", "Customers", "🏢", "Admin", frozenset({"admin"}), "customers"),
     PageSpec("pages/access.py", "Access", "🔐", "Admin", frozenset({"admin"}), "access"),
     PageSpec("pages/rules.py", "Rules", "📜", "Management", frozenset({"management", "admin"}), "rules"),

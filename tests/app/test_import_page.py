@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from tests.app.conftest import ROOT, open_page, texts
 from ui import nav
 
-PAGE = "pages/import_data.py"
+PAGE = "pages/import.py"
 SAMPLES = ROOT / "data" / "samples"
 HEADER = ("consent_id,customer_id,subject_id,given_at,method,policy_version,source,country,"
           "necessary,functional,analytics,marketing")
@@ -189,3 +189,65 @@ def test_the_samples_into_the_demo_store(demo_app_store, kind, tmp_path):
     assert set(problems_table(at)["column"]) == {"customer_id"}
     assert "This store holds demo data." in texts(at)
     assert count(demo_app_store, "SELECT count(*) FROM import_runs") == 0
+
+
+# The uploader takes only the import formats' extensions: these are what a user's renamed or mis-saved files hold.
+@pytest.mark.parametrize(("name", "what"), [
+    ("book.csv", "This file is not text: it looks like an Excel workbook (.xlsx)."),
+    ("picture.txt", "This file is not text: it looks like a PNG image."),
+    ("random.csv", "This file is not text: it looks like a binary file."),
+    ("unicode.csv", "This file is UTF-16 text"),
+])
+def test_a_file_that_is_not_text_says_what_it_is_and_what_to_do(customers_app_store, name, what):
+    from tests.unit.test_import_detect import NOT_TEXT
+
+    content = {"book.csv": NOT_TEXT["xlsx"][0], "picture.txt": NOT_TEXT["png"][0], "random.csv": NOT_TEXT["random"][0],
+               "unicode.csv": (HEADER + "\n").encode("utf-16")}[name]
+    at = upload(open_import_page(), name, content, "consent")
+    shown = [t.value for t in at.text if t.value.startswith("This file is")]
+    assert len(shown) == 1 and shown[0].startswith(what), texts(at)
+    assert "CSV" in shown[0] and "import that file" in shown[0]
+    assert "This file cannot be imported." in texts(at)
+    page = texts(at)
+    for engine_wording in ("new-line character", "state machine", "header line cannot be read"):
+        assert engine_wording not in page
+    assert not at.metric and "imp_go" not in [b.key for b in at.button]   # no check ran, nothing to import
+    assert count(customers_app_store, "SELECT count(*) FROM import_runs") == 0
+
+
+def upload_folders(tmp_path: Path) -> list[Path]:
+    return sorted(tmp_path.glob("privacyops-upload-*"))
+
+
+def test_the_uploaded_copy_is_deleted_after_the_import(customers_app_store, tmp_path):
+    """The copy on disk holds personal data: it is gone once imported, while the page keeps the result."""
+    content = "\n".join([HEADER, "CR1,C01,S1,2025-03-05T10:00:00Z,accept_all,2025-09,banner,SE,true,true,true,true",
+                         "CR2,C99,S2,2025-03-05T10:00:00Z,accept_all,2025-09,banner,SE,true,true,true,true"]).encode()
+    at = upload(open_import_page(), "consent.csv", content, "consent")
+    assert len(upload_folders(tmp_path)) == 1          # the copy the check reads
+    at = click(at, "imp_go")
+    assert count(customers_app_store, "SELECT count(*) FROM consent_records") == 1
+    assert upload_folders(tmp_path) == []
+    page = texts(at)
+    assert "Import run 1: 2 rows read = 1 imported + 1 rejected + 0 already present." in page
+    assert "The uploaded copy of the file has been deleted." in page
+    at.run()                                            # any later run: no copy comes back, the result stays
+    assert upload_folders(tmp_path) == [] and not at.exception
+    assert "Import run 1: 2 rows read" in texts(at)
+    assert count(customers_app_store, "SELECT count(*) FROM consent_records") == 1
+
+
+def test_each_run_sweeps_uploads_of_a_stopped_server(customers_app_store, tmp_path):
+    """Leftovers of a server that stopped (its process is gone) are removed by the next run of the app."""
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    leftover = tmp_path / f"privacyops-upload-p{gone.pid}-sabc-k3j4h5g6"
+    leftover.mkdir()
+    (leftover / "upload.csv").write_text("requester_email\nanna@example.com\n")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert not leftover.exists()

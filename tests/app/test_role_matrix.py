@@ -43,6 +43,7 @@ def signed_in(at: AppTest, role: str) -> AppTest:
     at.secrets["privacyops"] = {"admins": [PEOPLE["admin"]], "group_claim": "groups"}
     at.user["is_logged_in"] = True
     at.user["email"] = PEOPLE[role]
+    at.user["email_verified"] = True
     at.user["name"] = role.title()
     return at
 
@@ -153,3 +154,39 @@ def test_no_email_address_reaches_an_analyst(granted_store):
         at.run()
         found = set(EMAIL.findall(visible_text(at))) - {PEOPLE["analyst"]}
         assert not found, (spec.path, sorted(found)[:5])
+
+
+@pytest.mark.parametrize(("verified", "require", "admitted"), [
+    (False, True, False),        # the provider says the address is not theirs (yet): never
+    (False, False, False),
+    ("false", True, False),      # some providers send the claim as text
+    (None, True, False),         # the provider says nothing: refused by default
+    (None, False, True),         # ... unless the secrets say the provider's addresses can be trusted
+    ("true", True, True),
+], ids=["false", "false-claim-optional", "text-false", "absent", "absent-claim-optional", "text-true"])
+def test_an_admin_address_the_provider_has_not_verified_gets_nothing(granted_store, verified, require, admitted):
+    """Someone who registered the DPO's address at a provider that did not check it is refused, told why,
+    and the refusal is in the access log."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    signed_in(at, "admin")
+    at.secrets["privacyops"] = {**at.secrets["privacyops"], "require_email_verified": require}
+    if verified is None:
+        del at.user["email_verified"]
+    else:
+        at.user["email_verified"] = verified
+    at.run()
+    assert not at.exception, at.exception
+    log = granted_store.query("access_log_chain")
+    denied = log[(log["event"] == "access_denied") & (log["actor"] == PEOPLE["admin"])]
+    if admitted:
+        assert any("Signed in as Admin" in t.value for t in at.sidebar.text)
+        assert denied.empty
+        return
+    assert [e.value for e in at.error] == ["**You cannot sign in to Privacy Ops with this account.**"]
+    reason = [t.value for t in at.text if "Your identity provider" in t.value]
+    assert len(reason) == 1 and PEOPLE["admin"] in reason[0]
+    assert ("is not verified" if verified is not None else "did not say whether") in reason[0]
+    assert [b.label for b in at.button] == ["Sign out"]
+    assert not at.dataframe and not at.metric and not at.sidebar.text
+    assert len(denied) == 1 and "email address not verified" in denied["detail"].iloc[0]
+    assert not (log["event"] == "sign_in").any()

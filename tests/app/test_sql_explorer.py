@@ -17,7 +17,7 @@ from privacyops.store import Store
 from tests.app.conftest import ROOT, open_page, texts
 from ui.nav import PAGES
 
-PAGE = "pages/sql_explorer.py"
+PAGE = "pages/sql.py"
 KEY = "app-test-pseudonym-key-0123456789"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 

@@ -5,6 +5,8 @@ no email address anywhere in any view."""
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 import threading
 import time
@@ -489,14 +491,15 @@ def test_demo_counts_equal_the_base_tables(demo_store, explorer_root):
 # --- CSV and saved queries -------------------------------------------------------------------
 
 def test_csv_neutralises_formula_cells_and_headers():
-    frame = pd.DataFrame({"=label": ["=1+1", "+x", "-x", "@SUM(A1)", "\tx", "\rx", "safe", None],
-                          "n": [-1, 2, 3, 4, 5, 6, 7, 8]})
+    frame = pd.DataFrame({"=label": ["=1+1", "+x", "-x", "@SUM(A1)", "\tx", "\rx", "safe", None, "Acme;=1+1"],
+                          "n": [-1, 2, 3, 4, 5, 6, 7, 8, 9]})
     text = explorer.to_csv(frame).decode("utf-8")
     lines = text.split("\n")
-    assert lines[0] == "'=label,n"
-    assert lines[1] == "'=1+1,-1"
-    assert "'+x,2" in text and "'-x,3" in text and "'@SUM(A1),4" in text
-    assert "'\tx,5" in text and "safe,7" in text and "\n,8" in text
+    assert lines[0] == '"\'=label","n"'
+    assert lines[1] == '"\'=1+1",-1'   # text quoted, numbers not
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1:] == [["'=1+1", "-1"], ["'+x", "2"], ["'-x", "3"], ["'@SUM(A1)", "4"], ["'\tx", "5"], ["'\rx", "6"],
+                        ["safe", "7"], ["", "8"], ["Acme;'=1+1", "9"]]
 
 
 def test_saving_and_listing_team_queries(filled_store):

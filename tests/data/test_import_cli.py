@@ -164,3 +164,26 @@ def test_a_killed_import_leaves_nothing_behind(tmp_path):
                                    actor="t").imported == 1
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("name", ["book.xlsx", "picture.png", "random.bin", "unicode.csv"])
+def test_a_file_that_is_not_text_is_named_not_parsed(customer_store, tmp_path, name):
+    """No parser's wording ("new-line character seen in unquoted field", "CSV Parser state machine"):
+    the command says what the file is and what to do, and writes nothing."""
+    from tests.unit.test_import_detect import NOT_TEXT
+
+    content = {"book.xlsx": NOT_TEXT["xlsx"][0], "picture.png": NOT_TEXT["png"][0],
+               "random.bin": NOT_TEXT["random"][0],
+               "unicode.csv": lines(HEADER, row("CR1")).encode("utf-16")}[name]
+    path = tmp_path / name
+    path.write_bytes(content)
+    code, out, err = cli(customer_store, "consent", path, as_json=True)
+    assert code == 1
+    said = json.loads(out.strip().splitlines()[-1])["file_problem"]
+    expected = ("This file is UTF-16 text" if name == "unicode.csv" else "This file is not text: it looks like")
+    assert said.startswith(expected) and said.endswith("import that file."), said
+    assert f"Nothing imported: {said}" in err
+    for engine_wording in ("new-line character", "state machine", "Invalid Input Error", "header line but no rows"):
+        assert engine_wording not in out + err
+    with customer_store.cursor() as cur:
+        assert cur.execute("SELECT count(*) FROM consent_records").fetchone() == (0,)

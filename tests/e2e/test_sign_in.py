@@ -18,7 +18,16 @@ from privacyops import access
 from privacyops.store import open_store
 from tests.e2e import oidc_fixtures
 from tests.e2e.conftest import screenshot, wait_for_app
-from tests.e2e.oidc_fixtures import ADMIN, ANALYST, MANAGER, SIGNED_IN_ACCOUNTS, STRANGER, SUPPORT, SignInApp
+from tests.e2e.oidc_fixtures import (
+    ADMIN,
+    ANALYST,
+    IMPOSTOR,
+    MANAGER,
+    SIGNED_IN_ACCOUNTS,
+    STRANGER,
+    SUPPORT,
+    SignInApp,
+)
 from ui.nav import PAGES, ROLES, SECTION_ORDER, PageSpec
 
 pytestmark = pytest.mark.e2e
@@ -169,6 +178,28 @@ def test_stranger_is_asked_to_request_access_and_sees_nothing_else(sign_in_app: 
     assert headings(page) == ["Privacy Ops"]
 
 
+def test_an_unverified_admin_address_is_refused_and_told_why(sign_in_app: SignInApp, page: Page):
+    """The provider vouches for the DPO's address but says it is not verified (someone registered it without
+    proof): no admin role, no page, a reason, and the refusal in the access log (checked below)."""
+    sign_in(page, sign_in_app, IMPOSTOR)
+    expect(page.get_by_text("You cannot sign in to Privacy Ops with this account.")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text(f"Your identity provider says the email address {ADMIN} is not verified")).to_be_visible()
+    assert page.locator(NAV_LINK).count() == 0, navigation_titles(page)
+    assert headings(page) == ["Privacy Ops"]
+    assert page.get_by_text("Signed in as").count() == 0
+    assert page.locator('[data-testid="stDataFrame"], [data-testid="stVegaLiteChart"], '
+                        '[data-testid="stMetric"]').count() == 0
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    assert_no_exception(page)
+    screenshot(page, "sign_in_unverified_email")
+
+    page.goto(f"{sign_in_app.url}/access")  # a deep link to an admin page gets no further
+    wait_for_app(page)
+    expect(page.get_by_text("You cannot sign in to Privacy Ops with this account.")).to_be_visible(timeout=WAIT)
+    assert headings(page) == ["Privacy Ops"]
+    page.context.clear_cookies()
+
+
 def test_access_log_records_every_sign_in(sign_in_app: SignInApp, page: Page):
     """Runs after the tests above: signs in whoever they did not (when run alone), then stops the app to
     read the store (the app holds its lock)."""
@@ -190,6 +221,9 @@ def test_access_log_records_every_sign_in(sign_in_app: SignInApp, page: Page):
         assert (email, "sign_in") in events, sorted(events)
     assert (STRANGER, "access_denied") in events, sorted(events)
     assert (STRANGER, "sign_in") not in events
+    if IMPOSTOR in sign_in_app.signed_in:   # the refusal of the unverified address, under the address claimed
+        refused = [row.detail for row in log.itertuples() if row.actor == ADMIN and row.event == "access_denied"]
+        assert refused and all("email address not verified" in d for d in refused), refused  # one per session
     assert problems == []
 
 

@@ -121,3 +121,53 @@ def test_auto_mapping_and_resolution():
     mapping, ignored = importer.resolve_mapping("consent", headers, {"subject_id": "extra"})
     assert mapping == {"consent_id": 0, "customer_id": 1, "subject_id": 3, "given_at": 4}
     assert ignored == ["CUSTOMER_ID"]
+
+
+# --- files that are not text: say what they are (issue 11, item 7) -----------------------------------------
+
+def _zip(entries: dict[str, str]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in entries.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+NOT_TEXT = {
+    "xlsx": (_zip({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"}), "an Excel workbook (.xlsx)"),
+    "zip": (_zip({"consent.csv": "consent_id\nA\n"}), "a ZIP archive"),
+    "png": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "a PNG image"),
+    "pdf": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "a PDF document"),
+    "random": (bytes((i * 7919 + 13) % 256 for i in range(4096)), "a binary file"),
+    "xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100,
+            "an old Excel workbook (.xls) or another Office document"),
+}
+
+
+@pytest.mark.parametrize("name", NOT_TEXT)
+def test_binary_files_are_named_with_what_to_do(name):
+    content, what = NOT_TEXT[name]
+    message = detect.not_text(content)
+    assert message == f"This file is not text: it looks like {what}. {detect.WHAT_TO_DO}"
+
+
+@pytest.mark.parametrize("content", [
+    "consent_id,customer_id\nA,B\n".encode("utf-16"),        # with a byte order mark
+    "consent_id,customer_id\nA,B\n".encode("utf-16-le"),     # without
+    "consent_id;name\nC1;Åsa\n".encode("utf-16-be"),
+])
+def test_utf16_text_is_named_with_what_to_do(content):
+    message = detect.not_text(content)
+    assert message is not None and message.startswith("This file is UTF-16 text") and "CSV UTF-8" in message
+
+
+@pytest.mark.parametrize("content", [
+    b"consent_id,customer_id\nA,B\n", b"\xef\xbb\xbfcustomer_id;name\nC1;\xc3\x85sa\n",
+    "customer_id;name\r\nC1;Åsa – AB €\r\n".encode("windows-1252"), b'{"consent_id": "A"}\n', b"",
+    b"a\tb\x0cc\n",
+])
+def test_text_files_pass(content):
+    assert detect.not_text(content) is None

@@ -28,13 +28,16 @@ const APP_CALLBACK = `http://${HOST}:${appPort}/oauth2callback`;
 const CLIENT_ID = process.env.OIDC_CLIENT_ID ?? 'privacyops-test';
 const CLIENT_SECRET = process.env.OIDC_CLIENT_SECRET ?? 'privacyops-test-client-secret';
 
-// The people this provider knows: account id = email. `groups` goes out as the "groups" claim.
+// The people this provider knows: account id = what the test types. The email claim is the account id unless
+// `email` says otherwise; `verified` (default true) is the email_verified claim; `groups` the "groups" claim.
+// The impostor registered the DPO's address without proving it (a provider that lets people do so).
 const ACCOUNTS = {
   'dpo@example.com': { name: 'Dana Dpo', groups: [] },
   'ana.analyst@example.com': { name: 'Ana Analyst', groups: [] },
   'sam.support@example.com': { name: 'Sam Support', groups: [] },
   'mia.manager@example.com': { name: 'Mia Manager', groups: ['privacy-management'] },
   'stranger@example.com': { name: 'Stig Stranger', groups: [] },
+  'impostor@example.com': { name: 'Ivan Impostor', groups: [], email: 'dpo@example.com', verified: false },
 };
 
 function findAccount(ctx, id) {
@@ -44,7 +47,11 @@ function findAccount(ctx, id) {
     accountId: id,
     async claims() {
       return {
-        sub: id, email: id, email_verified: true, name: account.name, groups: account.groups,
+        sub: id,
+        email: account.email ?? id,
+        email_verified: account.verified ?? true,
+        name: account.name,
+        groups: account.groups,
       };
     },
   };

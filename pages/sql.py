@@ -18,7 +18,7 @@ from privacyops.explorer import ExplorerError
 from privacyops.store import StoreError
 from ui import common
 
-PAGE = "pages/sql_explorer.py"
+PAGE = "pages/sql.py"
 user = common.require_page(PAGE)
 if not access.may(user.role, "run_explorer"):
     st.error("Your role may not run explorer queries. Ask an admin if you need to.")

@@ -12,20 +12,19 @@ while the dashboard runs, which is why this page exists.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from privacyops import access, importer
+from privacyops import access, importer, uploads
 from privacyops import import_contract as contract
 from privacyops import import_detect as detect
 from privacyops.store import StoreError
 from ui import common
 
-user = common.require_page("pages/import_data.py")
+user = common.require_page("pages/import.py")
 st.title("📤 Import")
 common.demo_banner()
 
@@ -73,7 +72,7 @@ if kind != "customers" and customers.empty:
 def _forget_upload() -> None:
     previous = state.pop("imp_upload", None)
     if previous:
-        shutil.rmtree(previous["folder"], ignore_errors=True)
+        uploads.remove(previous["folder"])
     for key in [k for k in state if k.startswith(("imp_map_", "imp_opt_", "imp_check", "imp_result"))]:
         del state[key]
 
@@ -129,6 +128,27 @@ def _recent_runs() -> None:
              "that a spreadsheet would run as a formula start with an apostrophe.")
 
 
+def _show_result(result: Any) -> None:
+    """What an import did: its report, or why nothing was imported."""
+    if isinstance(result, StoreError):
+        common.show_store_error(result)
+    elif isinstance(result, Exception):
+        st.error("**Nothing was imported.**", icon="🚫")
+        st.text(str(result))
+    else:
+        st.success(f"Import run {result.run_id}: {result.sentence()}.", icon="✅")
+        for warning in result.warnings:
+            st.text(f"Note: {warning}")
+        if result.rejected:
+            run_id = result.run_id
+            st.download_button(
+                "Download the rejected rows (CSV)", key="imp_result_rejects",
+                data=common.logged_export(user, "import rejects",
+                                          lambda: importer.rejects_csv_bytes(common.store(), run_id), run_id=run_id),
+                file_name=f"import-run-{run_id}-rejects.csv", mime="text/csv", on_click="ignore",
+                help="One row per rejected line: line number, the problems, then the row as it was in the file.")
+
+
 if uploaded is None:
     _forget_upload()
     _recent_runs()
@@ -138,9 +158,16 @@ if uploaded is None:
 # --- the uploaded file, on disk ------------------------------------------------------------------------
 
 upload = state.get("imp_upload")
-if upload is None or upload["file_id"] != uploaded.file_id:
+if upload is not None and upload["file_id"] == uploaded.file_id and upload.get("imported"):
+    # Imported: the copy on disk is gone (it holds personal data); the result stays until another file comes.
+    _show_result(state["imp_result"][1])
+    st.caption("The uploaded copy of the file has been deleted. To import it again, upload it again.")
+    _recent_runs()
+    st.stop()
+if upload is None or upload["file_id"] != uploaded.file_id or not Path(upload["path"]).exists():
+    # a new file, or the copy of this one was swept meanwhile (a session back after a long disconnection)
     _forget_upload()
-    folder = Path(tempfile.mkdtemp(prefix="privacyops-upload-"))
+    folder = uploads.new_folder(common.session_id())
     path = folder / ("upload" + Path(uploaded.name).suffix.lower())
     uploaded.seek(0)
     with path.open("wb") as out:
@@ -201,7 +228,8 @@ reading = importer.ImportOptions(state["imp_opt_format"], state["imp_opt_encodin
 try:
     headers = importer.file_headers(path, reading.format, reading.encoding, reading.delimiter)
 except detect.FileProblem as problem:
-    st.error("**This file cannot be read with these options.**", icon="🚫")
+    st.error("**This file cannot be imported.**" if isinstance(problem, detect.NotText)
+             else "**This file cannot be read with these options.**", icon="🚫")
     st.text(str(problem))
     _recent_runs()
     st.stop()
@@ -282,25 +310,8 @@ if state.get("imp_check_key") != check_key:
 report: importer.ImportReport = state["imp_check"]
 done = state.get("imp_result")
 if done is not None and done[0] == check_key:
-    # imported: the result replaces the check (run the check again by changing an option or the file)
-    result = done[1]
-    if isinstance(result, StoreError):
-        common.show_store_error(result)
-    elif isinstance(result, Exception):
-        st.error("**Nothing was imported.**", icon="🚫")
-        st.text(str(result))
-    else:
-        st.success(f"Import run {result.run_id}: {result.sentence()}.", icon="✅")
-        for warning in result.warnings:
-            st.text(f"Note: {warning}")
-        if result.rejected:
-            run_id = result.run_id
-            st.download_button(
-                "Download the rejected rows (CSV)", key="imp_result_rejects",
-                data=common.logged_export(user, "import rejects",
-                                          lambda: importer.rejects_csv_bytes(common.store(), run_id), run_id=run_id),
-                file_name=f"import-run-{run_id}-rejects.csv", mime="text/csv", on_click="ignore",
-                help="One row per rejected line: line number, the problems, then the row as it was in the file.")
+    # not imported (an error): the result replaces the check (run it again by changing an option or the file)
+    _show_result(done[1])
     _recent_runs()
     st.stop()
 
@@ -360,9 +371,11 @@ if st.button(label, type="primary", key="imp_go", disabled=not can_import,
         outcome: Any = importer.run_import(common.store(), path, kind, options, actor=user.email, role=user.role,
                                            name=upload["name"], progress=update)
     except (importer.ImportInputError, StoreError) as error:
-        outcome = error
+        outcome = error   # the copy stays, so the import can be tried again
     else:
         common.after_write()
+        uploads.remove(upload["folder"])   # it holds personal data: gone once imported
+        upload["imported"] = True
     bar.empty()
     state["imp_result"] = (check_key, outcome)
     st.rerun()
