@@ -25,8 +25,9 @@ import pyarrow as pa
 GENESIS_HASH = "0" * 64
 # The requester's contact details, subject id and free text are personal data that must be anonymised
 # when the evidence period ends (rules.md 4, last point); an append-only log cannot forget, so it never
-# holds them: the entry says the field was recorded, the value stays only in the requests table.
-PERSONAL_FIELDS = frozenset({"requester_email", "requester_name", "subject_id", "description"})
+# holds them: the entry says the field was recorded, the value stays only in the requests table. The
+# reasons given for a refusal are free text written to the requester, so they may name them too.
+PERSONAL_FIELDS = frozenset({"requester_email", "requester_name", "subject_id", "description", "refusal_reasons"})
 REDACTED = "(recorded; not kept in the history)"
 _COLUMNS = ("entry_id", "request_id", "recorded_at", "actor", "action", "changes", "note", "prev_hash",
             "entry_hash")

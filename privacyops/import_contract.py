@@ -26,6 +26,7 @@ IMPORT_ORDER = ("customers", "consent", "requests", "retention")
 TYPES = {
     "id": "an identifier: 1-64 letters, digits and _ . : / - (starting with a letter or digit)",
     "customer_ref": "the id of a customer already in the store",
+    "controller_ref": "the id of a customer already in the store, or EXPANDRA where Expandra is the controller",
     "text": "text on one line",
     "long_text": "text, line breaks allowed",
     "choice": "one of the allowed values (upper or lower case)",
@@ -121,7 +122,9 @@ CONTRACTS: dict[str, tuple[Field, ...]] = {
     ),
     "requests": (
         Field("request_id", "id", True, "The request's id in the source (kept as it is)."),
-        Field("customer_id", "customer_ref", True, "The customer (controller) whose data the request concerns."),
+        Field("customer_id", "controller_ref", True,
+              "The customer (controller) whose data the request concerns, or EXPANDRA for a request about "
+              "Expandra's own website statistics (Expandra is the controller: nothing is forwarded)."),
         Field("request_type", "choice", True, "access, rectification, erasure, restriction, portability, "
               "objection, automated_decision or consent_withdrawal.", _choices(lifecycle.REQUEST_TYPES)),
         Field("received_at", "timestamp", True,
@@ -161,6 +164,9 @@ CONTRACTS: dict[str, tuple[Field, ...]] = {
               "are none). Required when it was completed (outcome completed).", _choices(lifecycle.RECIPIENTS_NOTICES)),
         Field("recipients_told_at", "timestamp", False,
               "When the recipients were told; required with recipients_notice told, empty otherwise."),
+        Field("controller_answered_on", "date", False,
+              "For a request the controller handled itself (outcome forwarded_only): the date the customer says "
+              "it answered the requester; it then counts against the statutory clock (rules.md 2)."),
     ),
     "retention": (
         Field("record_id", "id", True, "The record's id in the quote service."),
@@ -201,7 +207,11 @@ RULES: dict[str, tuple[str, ...]] = {
     "requests": (
         "forwarded_at and closed_at are not before received_at, and closed_at not before forwarded_at.",
         "An open request (logged, forwarded, in_progress) has no closed_at or outcome, and needs requester_email.",
-        "forwarded and in_progress need forwarded_at.",
+        "forwarded and in_progress need forwarded_at, except where Expandra is the controller (customer_id "
+        "EXPANDRA): then nothing is forwarded (no forwarded_at, not status forwarded, not channel customer, not "
+        "outcome forwarded_only).",
+        "controller_answered_on only for a request completed as forwarded_only; not before the day of receipt, "
+        "not after today.",
         "completed, refused and withdrawn need closed_at; the outcome must fit the status "
         "(completed: completed or forwarded_only).",
         "refused needs a refusal_ground allowed for the type, refusal_reasons and refusal_remedies_told true; "

@@ -27,6 +27,7 @@ TRUE_WORDS = ("true", "t", "yes", "y", "1", "ja", "j", "sant", "x")
 FALSE_WORDS = ("false", "f", "no", "n", "0", "nej", "falskt")
 # A character the file could not be decoded into (Windows-1252 bytes it leaves undefined).
 REPLACEMENT_CHAR = "\ufffd"
+EXPANDRA_AS_CONTROLLER = lifecycle.EXPANDRA_AS_CONTROLLER
 
 ENCODING_REASON = "contains bytes that are not text in the chosen encoding"
 
@@ -79,8 +80,10 @@ def field_sql(kind: str, f: Field, mapped: bool) -> tuple[list[str], list[str], 
         # Not in the file: an optional column is NULL (necessary defaults to true); a required one is a
         # file-level problem reported once per row by the caller.
         return [], [f"CAST(NULL AS VARCHAR) AS e__{n}"], f"{_cast_null(f, f.default or 'NULL')} AS {n}"
-    if f.type in ("text", "long_text", "customer_ref", "id", "org_number"):
-        parse.append(f"{v} AS p__{n}")
+    if f.type in ("text", "long_text", "customer_ref", "controller_ref", "id", "org_number"):
+        # a controller_ref of EXPANDRA is Expandra itself as the controller: no customer (rules.md 2)
+        parse.append(f"CASE WHEN upper({v}) = {lit(EXPANDRA_AS_CONTROLLER)} THEN NULL ELSE {v} END AS p__{n}"
+                     if f.type == "controller_ref" else f"{v} AS p__{n}")
         rules = [missing, enc, too_long]
         if f.type == "text":
             rules.append(f"WHEN contains({v}, chr(10)) OR contains({v}, chr(13)) "
@@ -96,6 +99,11 @@ def field_sql(kind: str, f: Field, mapped: bool) -> tuple[list[str], list[str], 
         if f.type == "customer_ref":
             rules.append(f"WHEN NOT list_contains($known_customers, {v}) "
                          "THEN 'is not a customer in the store (import or add the customer first)'")
+        if f.type == "controller_ref":
+            rules.append(f"WHEN upper({v}) <> {lit(EXPANDRA_AS_CONTROLLER)} "
+                         f"AND NOT list_contains($known_customers, {v}) "
+                         f"THEN 'is not a customer in the store (import or add the customer first), nor "
+                         f"{EXPANDRA_AS_CONTROLLER} for a request where Expandra is the controller'")
         check = f"CASE {' '.join(rules)} END AS e__{n}"
         typed = f"CASE WHEN e__{n} IS NULL THEN p__{n} END AS {n}"
     elif f.type == "choice":
@@ -243,8 +251,8 @@ def cross_rules(kind: str, mapped: Mapping[str, bool]) -> list[tuple[str, str]]:
             f"AND requester_email IS NULL THEN "
             + problem("requester_email", "is required while the request is open (to answer the requester)",
                       "requester_email") + " END",
-            f"CASE WHEN {ok('status', 'forwarded_at')} AND status IN ('forwarded', 'in_progress') "
-            f"AND forwarded_at IS NULL THEN "
+            f"CASE WHEN {ok('status', 'forwarded_at', 'customer_id')} AND customer_id IS NOT NULL "
+            "AND status IN ('forwarded', 'in_progress') AND forwarded_at IS NULL THEN "
             + problem("forwarded_at", "is required for a forwarded or in_progress request", "forwarded_at") + " END",
             f"CASE WHEN {ok('status', 'closed_at')} AND list_contains({closed_statuses}, status) "
             f"AND closed_at IS NULL THEN "
@@ -264,7 +272,7 @@ def cross_rules(kind: str, mapped: Mapping[str, bool]) -> list[tuple[str, str]]:
             + problem("status", "is not possible for a consent withdrawal (logged, completed or withdrawn: it "
                       "takes effect at once)", "status") + " END",
         ]
-        items += _refusal_rules(ok, problem) + _recipients_rules(ok, problem)
+        items += _refusal_rules(ok, problem) + _recipients_rules(ok, problem) + _clock_rules(ok, problem)
     elif kind == "customers":
         # the same checks as the Customers page (privacyops.customers.validate_consent_policy)
         today = "CAST(timezone('Europe/Stockholm', timezone('UTC', $now)) AS DATE)"
@@ -296,6 +304,37 @@ def cross_rules(kind: str, mapped: Mapping[str, bool]) -> list[tuple[str, str]]:
             + problem("disposed_at", "is required when disposal_action is given", "disposed_at") + " END",
         ]
     return [_split_rule(item) for item in items]
+
+
+def _clock_rules(ok: Callable[..., str], problem: Callable[[str, str, str], str]) -> list[str]:
+    """Requests where Expandra is the controller (no customer: nothing is forwarded, rules.md 2) and the
+    date the controller answered a request it handled itself (only for outcome forwarded_only; not before
+    the Stockholm day of receipt, not after today), as requests.apply() checks them."""
+    own = "customer_id IS NULL"
+    received_on = "CAST(timezone('Europe/Stockholm', timezone('UTC', received_at)) AS DATE)"
+    today = "CAST(timezone('Europe/Stockholm', timezone('UTC', $now)) AS DATE)"
+    return [
+        f"CASE WHEN {ok('customer_id', 'forwarded_at')} AND {own} AND forwarded_at IS NOT NULL THEN "
+        + problem("forwarded_at", "is given but Expandra is the controller: there is nobody to forward to",
+                  "forwarded_at") + " END",
+        f"CASE WHEN {ok('customer_id', 'status')} AND {own} AND status = 'forwarded' THEN "
+        + problem("status", "is forwarded but Expandra is the controller: there is nobody to forward to",
+                  "status") + " END",
+        f"CASE WHEN {ok('customer_id', 'channel')} AND {own} AND channel = 'customer' THEN "
+        + problem("channel", "is customer but Expandra is the controller of this request", "channel") + " END",
+        f"CASE WHEN {ok('customer_id', 'outcome')} AND {own} AND outcome = 'forwarded_only' THEN "
+        + problem("outcome", "is forwarded_only but Expandra is the controller: it answers itself", "outcome")
+        + " END",
+        f"CASE WHEN {ok('controller_answered_on', 'status', 'outcome')} AND controller_answered_on IS NOT NULL "
+        "AND NOT (status = 'completed' AND outcome = 'forwarded_only') THEN "
+        + problem("controller_answered_on", "is given but the request was not closed as handled by the "
+                  "controller (status completed, outcome forwarded_only)", "controller_answered_on") + " END",
+        f"CASE WHEN {ok('controller_answered_on', 'received_at')} AND controller_answered_on < {received_on} THEN "
+        + problem("controller_answered_on", "is before the request was received", "controller_answered_on")
+        + " END",
+        f"CASE WHEN {ok('controller_answered_on')} AND controller_answered_on > {today} THEN "
+        + problem("controller_answered_on", "is in the future", "controller_answered_on") + " END",
+    ]
 
 
 def _refusal_rules(ok: Callable[..., str], problem: Callable[[str, str, str], str]) -> list[str]:

@@ -580,14 +580,15 @@ class _Pipeline:
 
     def _insert_requests(self) -> None:
         eves = _rule_settings(self.cur).eves_are_holidays
-        pairs = self.sql("""
-            SELECT DISTINCT CAST(timezone('Europe/Stockholm', timezone('UTC', n.received_at)) AS DATE) AS received_on,
-                   c.forward_working_days
+        received_on = "CAST(timezone('Europe/Stockholm', timezone('UTC', n.received_at)) AS DATE)"
+        days = [d for (d,) in self.sql(f"SELECT DISTINCT {received_on} FROM imp_new AS n").fetchall()]
+        # Expandra's own requests (no customer) have no forwarding term, so no forwarding date
+        pairs = self.sql(f"""
+            SELECT DISTINCT {received_on} AS received_on, c.forward_working_days
             FROM imp_new AS n JOIN customers AS c USING (customer_id)
         """).fetchall()
-        days = sorted({d for d, _ in pairs})
-        due = pa.table({"received_on": pa.array(days, pa.date32()),
-                        "due_date": pa.array([deadlines.due_date(d, eves_are_holidays=eves) for d in days],
+        due = pa.table({"received_on": pa.array(sorted(days), pa.date32()),
+                        "due_date": pa.array([deadlines.due_date(d, eves_are_holidays=eves) for d in sorted(days)],
                                              pa.date32())})
         forward = pa.table({
             "received_on": pa.array([d for d, _ in pairs], pa.date32()),
@@ -601,7 +602,8 @@ class _Pipeline:
             INSERT INTO requests (request_id, customer_id, request_type, received_at, channel, requester_email,
                 requester_name, subject_id, description, status, assignee, forward_due_date, forwarded_at, due_date,
                 closed_at, outcome, refusal_ground, refusal_reasons, refusal_remedies_told, refusal_notified_at,
-                recipients_notice, recipients_told_at, created_at, updated_at)
+                recipients_notice, recipients_told_at, controller_answered_on, eves_are_holidays,
+                created_at, updated_at)
             SELECT n.request_id, n.customer_id, n.request_type, n.received_at, n.channel, n.requester_email,
                 n.requester_name, n.subject_id, n.description, n.status, n.assignee, f.forward_due_date,
                 n.forwarded_at,
@@ -609,15 +611,14 @@ class _Pipeline:
                 n.closed_at, {outcome}, n.refusal_ground, n.refusal_reasons, n.refusal_remedies_told,
                 -- the refusal notice defaults to the refusal itself, as the form's 'told just now' does
                 CASE WHEN n.status = 'refused' THEN coalesce(n.refusal_notified_at, n.closed_at) END,
-                n.recipients_notice, n.recipients_told_at, $at, $at
+                n.recipients_notice, n.recipients_told_at, n.controller_answered_on, $eves, $at, $at
             FROM imp_new AS n
-            JOIN customers AS c USING (customer_id)
-            JOIN imp_due AS d
-              ON d.received_on = CAST(timezone('Europe/Stockholm', timezone('UTC', n.received_at)) AS DATE)
-            JOIN imp_forward_due AS f
+            LEFT JOIN customers AS c USING (customer_id)
+            JOIN imp_due AS d ON d.received_on = {received_on}
+            LEFT JOIN imp_forward_due AS f
               ON f.received_on = d.received_on AND f.working_days = c.forward_working_days
             ORDER BY n.line
-        """, {"at": self.stamp})
+        """, {"at": self.stamp, "eves": eves})
         self._append_history()
 
     def _register(self, name: str, table: pa.Table) -> None:
@@ -633,7 +634,8 @@ class _Pipeline:
         columns = ["request_id", "customer_id", "request_type", "received_at", "channel", "requester_email",
                    "requester_name", "subject_id", "description", "status", "assignee", "forward_due_date",
                    "forwarded_at", "due_date", "closed_at", "outcome", "refusal_ground", "refusal_reasons",
-                   "refusal_remedies_told", "refusal_notified_at", "recipients_notice", "recipients_told_at"]
+                   "refusal_remedies_told", "refusal_notified_at", "recipients_notice", "recipients_told_at",
+                   "controller_answered_on", "eves_are_holidays"]
         rows = self.sql(f"""
             SELECT {', '.join('q.' + c for c in columns)}, n.line
             FROM requests AS q JOIN imp_new AS n USING (request_id)

@@ -31,6 +31,11 @@ TYPES_WITHOUT_MONTH_CLOCK = frozenset({"consent_withdrawal"})
 # Art. 19: rectification, erasure and restriction must be passed on to recipients.
 TYPES_NOTIFYING_RECIPIENTS = frozenset({"rectification", "erasure", "restriction"})
 
+# The word forms and files use for "Expandra itself is the controller" (its own website statistics, privacy
+# policy section 2): such a request has no customer and no forwarding clock (rules.md 2).
+EXPANDRA_AS_CONTROLLER = "EXPANDRA"
+EXPANDRA_LABEL = "Expandra AB (own controller)"
+
 CHANNELS: dict[str, str] = {
     "email": "Email", "web_form": "Web form", "phone": "Phone", "letter": "Letter",
     "customer": "Via the customer", "other": "Other",

@@ -30,10 +30,8 @@ class RequestInputError(ValueError):
         self.errors = dict(errors)
 
 
-# The form's and the import's word for "Expandra itself is the controller" (its own website statistics,
-# privacy policy section 2): such a request has no customer and no forwarding clock (rules.md 2).
-EXPANDRA_AS_CONTROLLER = "EXPANDRA"
-EXPANDRA_LABEL = "Expandra AB (own controller)"
+EXPANDRA_AS_CONTROLLER = lifecycle.EXPANDRA_AS_CONTROLLER
+EXPANDRA_LABEL = lifecycle.EXPANDRA_LABEL
 
 
 @dataclass(frozen=True)

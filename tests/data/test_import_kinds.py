@@ -331,3 +331,50 @@ def test_customers_with_their_consent_policy_checked_like_the_page(store, tmp_pa
                        "WHERE field LIKE 'consent_policy%' ORDER BY 1, 2") == [
         ("P1", "consent_policy_effective_on", None, "2025-09-01"), ("P1", "consent_policy_version", None, "2025-09"),
         ("P7", "consent_policy_effective_on", None, "2026-01-15"), ("P7", "consent_policy_version", None, "2026-01")]
+
+
+def test_requests_for_expandra_itself_and_controller_answer_dates(tmp_path):
+    """Issue 8: the request import takes Expandra as the controller and the controller's answer date, with the
+    form's checks (nothing to forward; an answer date only for a controller-handled request, not in the future)."""
+    from datetime import date
+
+    from privacyops import customers
+    from privacyops.store import open_store
+    from tests.conftest import make_customer
+
+    store = open_store(tmp_path / "clock.duckdb")
+    customers.save(store, make_customer("C01", "Testkund Ett AB"), actor="t@example.com")
+    header = "request_id,customer_id,request_type,received_at,channel,requester_email,status,forwarded_at,"\
+             "closed_at,outcome,controller_answered_on\n"
+    good = ("R1,EXPANDRA,access,2025-03-05 09:00,email,a@example.com,completed,,2025-03-20 10:00,completed,\n"
+            "R2,C01,access,2025-03-05 09:00,email,b@example.com,completed,2025-03-06 09:00,2025-03-08 09:00,"
+            "forwarded_only,2025-04-20\n"
+            "R3,expandra,erasure,2025-03-05 09:00,web_form,c@example.com,in_progress,,,,\n")
+    bad = ("B1,EXPANDRA,access,2025-03-05 09:00,customer,d@example.com,logged,,,,\n"
+           "B2,EXPANDRA,access,2025-03-05 09:00,email,e@example.com,forwarded,2025-03-06 09:00,,,\n"
+           "B3,C01,access,2025-03-05 09:00,email,f@example.com,completed,2025-03-06 09:00,2025-03-08 09:00,"
+           "completed,2025-04-20\n"
+           "B4,C01,access,2025-03-05 09:00,email,g@example.com,completed,2025-03-06 09:00,2025-03-08 09:00,"
+           "forwarded_only,2025-03-01\n"
+           "B5,C01,access,2025-03-05 09:00,email,h@example.com,completed,2025-03-06 09:00,2025-03-08 09:00,"
+           "forwarded_only,2099-01-01\n"
+           "B6,NOPE,access,2025-03-05 09:00,email,i@example.com,logged,,,,\n")
+    path = tmp_path / "requests.csv"
+    path.write_text(header + good + bad, "utf-8")
+    try:
+        report = importer.run_import(store, path, "requests", importer.inspect_file(path).default_options(),
+                                     actor="t@example.com")
+        assert (report.imported, report.rejected) == (3, 6)
+        # lines 5-10 are B1-B6 (line 1 is the header)
+        reasons = {(p.line, p.column) for p in report.problems}
+        assert {(5, "channel"), (6, "forwarded_at"), (6, "status"), (7, "controller_answered_on"),
+                (8, "controller_answered_on"), (9, "controller_answered_on"), (10, "customer_id")} <= reasons
+        with store.cursor() as cur:
+            rows = {r[0]: r[1:] for r in cur.execute(
+                "SELECT request_id, customer_id, forward_due_date, controller_answered_on, eves_are_holidays, "
+                "in_on_time_rate FROM request_clock").fetchall()}
+        assert rows["R1"] == (None, None, None, False, True)
+        assert rows["R2"][2:] == (date(2025, 4, 20), False, True)
+        assert rows["R3"][:2] == (None, None)
+    finally:
+        store.close()

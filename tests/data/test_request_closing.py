@@ -91,6 +91,7 @@ def test_refusal_notice_lands_with_the_refusal_and_its_history(customer_store):
     changes = json.loads(customer_store.query("request_history", request_id=rid)["changes"].iloc[-1])
     assert changes["refusal_notified_at"] == [None, "2025-03-12T11:30:00"]
     assert changes["refusal_remedies_told"] == [None, True]
+    assert changes["refusal_reasons"] == [None, "(recorded; not kept in the history)"]   # free text, may name them
     assert requests.verify_history(customer_store) == []
 
 
