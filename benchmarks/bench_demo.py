@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from privacyops import demo
+from privacyops.demo import generator as demo
 from privacyops.store import open_store
 
 

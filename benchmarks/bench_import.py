@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/bench_import.py --rows 1000000 --bad 100
 
 Generates the CSV with DuckDB COPY (into a temporary folder, reused if it exists with the same size),
-imports it into a new store with 12 customers through `privacyops.importer.run_import`, prints each step
+imports it into a new store with 12 customers through `privacyops.importing.pipeline.run_import`, prints each step
 with its time, the reconciliation, the peak memory of the process and CPU time, then imports the same
 file again (idempotent: everything already present). `--bad N` makes every N-th row wrong in one of
 several ways, so the reject path is timed too.
@@ -27,8 +27,9 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from privacyops import customers, importer  # noqa: E402
-from privacyops.retention import DATA_CATEGORIES  # noqa: E402
+from privacyops.cases import customers  # noqa: E402
+from privacyops.importing import pipeline as importer  # noqa: E402
+from privacyops.rules.retention import DATA_CATEGORIES  # noqa: E402
 from privacyops.store import open_store  # noqa: E402
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from privacyops import access, exports
+from privacyops.cases import access, exports
 from privacyops.store import StoreError
 from ui import common
 

@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from privacyops.consent import CONSENT_PURPOSES, PURPOSES
+from privacyops.rules.consent import CONSENT_PURPOSES, PURPOSES
 from privacyops.store import StoreError
 from ui import charts, common
 

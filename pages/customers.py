@@ -12,8 +12,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from privacyops import customers
-from privacyops.retention import DATA_CATEGORIES, END_ACTIONS
+from privacyops.cases import customers
+from privacyops.rules.retention import DATA_CATEGORIES, END_ACTIONS
 from privacyops.store import StoreError
 from ui import common
 
@@ -58,7 +58,7 @@ def _field_label(field: str) -> str:
 
 
 def _save(suffix: str, existing: bool) -> None:
-    """The form's submit callback: validate and save through privacyops.customers, keep what was typed on
+    """The form's submit callback: validate and save through privacyops.cases.customers, keep what was typed on
     an error (the form is not cleared), reset the new-customer form after a save."""
     state = st.session_state
 
@@ -426,7 +426,7 @@ def _disposal_key(customer_id: str, field: str) -> str:
 
 
 def _save_disposal(customer_id: str) -> None:
-    """The disposal form's submit callback: validate and save through privacyops.customers."""
+    """The disposal form's submit callback: validate and save through privacyops.cases.customers."""
     state = st.session_state
     state.pop("cust_disposal_errors", None)
     state.pop("cust_disposal_saved", None)

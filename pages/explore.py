@@ -11,8 +11,8 @@ from collections.abc import Callable
 import altair as alt
 import streamlit as st
 
-from privacyops import exports
-from privacyops.consent import CONSENT_PURPOSES, METHODS, PURPOSES, SOURCES
+from privacyops.cases import exports
+from privacyops.rules.consent import CONSENT_PURPOSES, METHODS, PURPOSES, SOURCES
 from privacyops.store import StoreError
 from ui import charts, common
 

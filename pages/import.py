@@ -3,7 +3,7 @@
 Upload a file (CSV, JSON lines or Parquet), say what is in it, check the reading options the page
 detected (delimiter, encoding, decimal comma) and how its columns map to the contract, then look at the
 preview: the first rows as they would be stored and every problem found, before anything is written.
-The import itself is one transaction (privacyops.importer): the good rows land, every bad row is kept
+The import itself is one transaction (privacyops.importing.pipeline): the good rows land, every bad row is kept
 with its line number, column and reason, and rows read = imported + rejected + already present. The
 dashboard keeps serving everyone else while a file imports; the command line cannot open the store
 while the dashboard runs, which is why this page exists.
@@ -18,9 +18,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from privacyops import access, importer, uploads
-from privacyops import import_contract as contract
-from privacyops import import_detect as detect
+from privacyops.cases import access
+from privacyops.importing import contract, detect, uploads
+from privacyops.importing import pipeline as importer
 from privacyops.store import StoreError
 from ui import common
 

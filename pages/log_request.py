@@ -3,8 +3,8 @@
 Both clocks start at receipt (rules.md 1-2): the customer's DPA forwarding deadline and the
 controller's statutory one-month due date (GDPR Art. 12(3)), counted from Expandra's receipt because
 the controller's deadline "cannot be extended" by a processor being involved (EDPB 07/2020). The
-form checks every field (privacyops.requests.validate_new), warns about a likely duplicate before
-writing, and logs through privacyops.requests.log: one request and its first history entry.
+form checks every field (privacyops.cases.requests.validate_new), warns about a likely duplicate before
+writing, and logs through privacyops.cases.requests.log: one request and its first history entry.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from typing import Any
 
 import streamlit as st
 
-from privacyops import lifecycle, requests
+from privacyops.cases import requests
 from privacyops.clock import STOCKHOLM, now_utc
+from privacyops.rules import lifecycle
 from privacyops.store import StoreError
 from ui import common
 from ui.nav import page_spec

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from privacyops.lifecycle import REQUEST_TYPES, STATUSES
+from privacyops.rules.lifecycle import REQUEST_TYPES, STATUSES
 from privacyops.store import StoreError
 from ui import common
 from ui.nav import page_spec

@@ -4,7 +4,7 @@ The queue lists every open request with both clocks (rules.md 1-2): our forwardi
 customer's DPA and the controller's statutory Art. 12(3) due date, counted from Expandra's receipt.
 Picking a row shows the request's detail: the due date with its reasoning in words, the requester's
 contact details (shown nowhere else), the history, and only the actions its status allows. Every
-action goes through privacyops.requests.apply, which checks the lifecycle and writes the change and
+action goes through privacyops.cases.requests.apply, which checks the lifecycle and writes the change and
 its history entry in one transaction.
 """
 
@@ -18,8 +18,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from privacyops import access, lifecycle, requests
+from privacyops.cases import access, requests
 from privacyops.clock import STOCKHOLM, now_utc
+from privacyops.rules import lifecycle
 from privacyops.store import StoreError
 from ui import common
 from ui.charts import STATUS_COLOURS

@@ -11,8 +11,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from privacyops import access, exports, forecast, own_retention
-from privacyops.retention import AGING_BUCKETS, DATA_CATEGORIES, END_ACTIONS
+from privacyops.cases import access, exports
+from privacyops.cases import contacts as own_retention
+from privacyops.rules import forecast
+from privacyops.rules.retention import AGING_BUCKETS, DATA_CATEGORIES, END_ACTIONS
 from privacyops.store import StoreError
 from ui import charts, common
 

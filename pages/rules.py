@@ -9,8 +9,10 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from privacyops import access, deadlines, retention, rule_settings
-from privacyops.settings import SETTINGS
+from privacyops.cases import access
+from privacyops.cases import settings as rule_settings
+from privacyops.rules import deadlines, retention
+from privacyops.rules.settings import SETTINGS
 from ui import common
 
 user = common.require_page("pages/rules.py")

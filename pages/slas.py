@@ -10,8 +10,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from privacyops import exports
-from privacyops.lifecycle import REQUEST_TYPES
+from privacyops.cases import exports
+from privacyops.rules.lifecycle import REQUEST_TYPES
 from privacyops.store import StoreError
 from ui import charts, common
 

@@ -13,8 +13,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from privacyops import access, clock, explorer, pseudonym
-from privacyops.explorer import ExplorerError
+from privacyops import clock
+from privacyops.cases import access
+from privacyops.explorer import pseudonym
+from privacyops.explorer import sandbox as explorer
+from privacyops.explorer.sandbox import ExplorerError
 from privacyops.store import StoreError
 from ui import common
 
@@ -107,8 +110,8 @@ with st.expander("📚 Views you can query (names and columns)", expanded=False)
                          width="stretch", key=f"explorer_schema_{view.name}",
                          column_config={"column": st.column_config.TextColumn("Column"),
                                         "type": st.column_config.TextColumn("Type")})
-    st.caption("subject_key and assignee_key are keyed hashes (privacyops/pseudonym.py): the same person has the "
-               "same key in every view, and nobody without the key can compute one from an id.")
+    st.caption("subject_key and assignee_key are keyed hashes (privacyops/explorer/pseudonym.py): the same person "
+               "has the same key in every view, and nobody without the key can compute one from an id.")
 
 # --- the team's saved queries ----------------------------------------------------------------------
 

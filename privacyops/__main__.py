@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from privacyops import demo
+from privacyops.demo import generator as demo
 from privacyops.store import Store, StoreError, default_db_path, latest_schema_version, open_store
 
 
@@ -70,7 +70,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from privacyops.requests import verify_history
+    from privacyops.cases.requests import verify_history
 
     problems = verify_history(_open(args))
     if problems:
@@ -83,7 +83,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from privacyops.importer import cli_import
+    from privacyops.importing.pipeline import cli_import
 
     return cli_import(args.db or default_db_path(), args.kind, args.file, as_json=args.json,
                       delimiter=args.delimiter, encoding=args.encoding, file_format=args.format,

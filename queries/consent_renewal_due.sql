@@ -1,5 +1,5 @@
 -- Subjects whose consent banner is due to ask again, per customer, as of a day (rules.md 3; the same rule
--- as privacyops.consent.needs_renewal). The customer's current policy is the one set explicitly for it on the
+-- as privacyops.rules.consent.needs_renewal). The customer's current policy is the one set explicitly for it on the
 -- Customers page (never guessed from the records), in force from the day it took effect; before that day, or
 -- when the customer has no policy, current_policy_version is NULL and renewals are by age only.
 -- Each subject's latest record (withdrawals included) decides, in this order: recorded under another policy

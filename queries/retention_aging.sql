@@ -1,5 +1,5 @@
 -- The backlog by age: days past the end of retention, 0 on the day it ends, in the buckets of
--- privacyops.retention.AGING_BUCKETS (0-30, 31-90, 91-365, over 365 days). Every bucket is listed,
+-- privacyops.rules.retention.AGING_BUCKETS (0-30, 31-90, 91-365, over 365 days). Every bucket is listed,
 -- empty ones with 0.
 -- param $as_of: DATE, the day the backlog is counted on (today)
 -- param $customer: VARCHAR, a customer_id, or '' for all customers

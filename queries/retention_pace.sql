@@ -1,4 +1,4 @@
--- The backlog's flow over the last 30 and 90 days up to $as_of (the deletion pace, privacyops.forecast),
+-- The backlog's flow over the last 30 and 90 days up to $as_of (the deletion pace, privacyops.rules.forecast),
 -- under the terms in force on each day (retention_backlog_spans, rules.md 4):
 -- left_backlog = records deleted or anonymised in the window while in the backlog;
 -- entered_backlog = records that became late in the window (their end came, a shortened term or the

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from privacyops import customers
-from privacyops.retention import DATA_CATEGORIES
+from privacyops.cases import customers
+from privacyops.rules.retention import DATA_CATEGORIES
 from privacyops.store import Store, open_store
 
 
@@ -45,8 +45,7 @@ DEMO_EVENTS = 20_000
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One demo store per test session; tests copy it before writing into it."""
-    from privacyops import demo
-
+    from privacyops.demo import generator as demo
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     store = open_store(path)
     demo.generate(store, DEMO_EVENTS)

@@ -22,9 +22,12 @@ from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from privacyops import access, clock, uploads
-from privacyops.settings import RuleSettings
+from privacyops import clock
+from privacyops.cases import access
+from privacyops.importing import uploads
+from privacyops.rules.settings import RuleSettings
 from privacyops.store import Store, StoreError, default_db_path, open_store
+from privacyops.store import settings as stored_settings
 from ui.nav import PAGES, ROLES, SECTION_ORDER, page_spec, pages_for
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -68,8 +71,7 @@ def today() -> date:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _housekeeping_done(path: str, day: date) -> int:
-    from privacyops import own_retention
-
+    from privacyops.cases import contacts as own_retention
     return own_retention.anonymise_expired_contacts(_store(path), today=day, actor="privacyops (daily)")
 
 
@@ -100,7 +102,7 @@ def _kept_sessions() -> set[str] | None:
 
 
 def sweep_uploads() -> None:
-    """Remove uploaded files whose session has ended or whose server has stopped (privacyops.uploads). Run on
+    """Remove uploaded files whose session has ended or whose server has stopped (privacyops.importing.uploads). Run on
     every script run: Streamlit has no session-end hook, and the first run of a process is the server's start."""
     uploads.sweep(_kept_sessions())
 
@@ -358,9 +360,8 @@ def shared_customer() -> str:
 
 
 def rule_settings() -> RuleSettings:
-    """The DPO's rule settings, through the query cache (cleared after every write)."""
-    frame = query("rule_settings")
-    return RuleSettings.from_values(dict(zip(frame["key"], frame["value"], strict=True)))
+    """The DPO's rule settings as stored now."""
+    return stored_settings.current(store())
 
 
 def link_params(filters: Filters, **extra: str) -> dict[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from privacyops.access import ROLES
+from privacyops.cases.access import ROLES
 
 __all__ = ["PAGES", "ROLES", "SECTION_ORDER", "PageSpec", "page_spec", "pages_for"]
 

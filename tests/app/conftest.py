@@ -10,7 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from privacyops import customers
+from privacyops.cases import customers
 from privacyops.store import Store, open_store
 from tests.conftest import make_customer
 

@@ -9,7 +9,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from privacyops import clock, consent
+from privacyops import clock
+from privacyops.rules import consent
 from privacyops.store import Store
 from tests.app.conftest import open_page, texts
 from ui.common import fmt_int, fmt_pct
@@ -64,7 +65,7 @@ def expected_rates(store: Store, start: date, end: date, customer: str = "") -> 
 
 def expected_renewal(store: Store, as_of: date, renewal_months: int = 12, quiet_months: int = 6,
                      customer: str = "") -> dict[str, int]:
-    """Each subject's latest record (a window function) through the pure rule privacyops.consent.needs_renewal."""
+    """Each subject's latest record (a window function) through the pure rule privacyops.rules.consent.needs_renewal."""
     latest = sql(store, """
         SELECT customer_id, subject_id, CAST(given_at AS DATE) AS given_on, method, policy_version
         FROM consent_records
@@ -232,8 +233,7 @@ def test_before_and_after_the_policy_change(demo_app_store):
 
 def test_a_recent_policy_with_few_answers_for_one_customer(demo_app_store):
     """The demo's C09: its newest policy took effect six days ago; the page names it and its date."""
-    from privacyops import demo
-
+    from privacyops.demo import generator as demo
     at = open_page(PAGE)
     at.selectbox(key="flt_customer").set_value(demo.RECENT_POLICY_CUSTOMER)
     at.run()

@@ -9,7 +9,7 @@ from datetime import timedelta
 from streamlit.testing.v1 import AppTest
 
 from privacyops import clock
-from privacyops.retention import DATA_CATEGORIES
+from privacyops.rules.retention import DATA_CATEGORIES
 from privacyops.store import Store
 from tests.app.conftest import open_page, texts
 from tests.app.test_retention import as_int, backlog_count, metric

@@ -11,7 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-from privacyops import clock, demo
+from privacyops import clock
+from privacyops.demo import generator as demo
 from privacyops.store import Store
 from tests.app.conftest import open_page, texts
 from ui.common import fmt_int

@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from privacyops import deadlines, requests
+from privacyops.cases import requests
 from privacyops.clock import STOCKHOLM
+from privacyops.rules import deadlines
 from tests.app.conftest import open_page, texts
 
 PAGE = "pages/log_request.py"
@@ -166,7 +167,7 @@ def test_a_request_for_expandra_itself_is_logged_without_a_customer(customers_ap
 
 
 def test_a_forwarding_term_past_the_due_date_is_warned_about_on_logging(customers_app_store):
-    from privacyops import customers
+    from privacyops.cases import customers
     from tests.conftest import make_customer
 
     customers.save(customers_app_store, make_customer("C30", "Långsam Kund AB", 30), actor="t@example.com")

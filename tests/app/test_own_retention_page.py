@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from privacyops import requests
-from privacyops.requests import NewRequest
+from privacyops.cases import requests
+from privacyops.cases.requests import NewRequest
 from tests.app.conftest import open_page
 
 

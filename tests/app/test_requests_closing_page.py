@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from privacyops import lifecycle, requests
+from privacyops.cases import requests
+from privacyops.rules import lifecycle
 from tests.app.conftest import open_page, texts
 from tests.app.test_requests_page import AGENT, PAGE, act, history, log, offered, pick, queue_table
 

@@ -1,7 +1,7 @@
 """Requests page (AppTest): the queue, picking a request, and every lifecycle action through the UI.
 
 Each action must write exactly one history entry; the page must offer exactly the actions the
-lifecycle allows; an illegal action is refused by privacyops.requests.apply with nothing written;
+lifecycle allows; an illegal action is refused by privacyops.cases.requests.apply with nothing written;
 the queue's figures on demo data equal independent SQL on the base tables.
 """
 
@@ -13,8 +13,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from privacyops import clock, lifecycle, requests
-from privacyops.requests import NewRequest
+from privacyops import clock
+from privacyops.cases import requests
+from privacyops.cases.requests import NewRequest
+from privacyops.rules import lifecycle
 from tests.app.conftest import ROOT, open_page, texts
 
 PAGE = "pages/requests.py"

@@ -1,5 +1,5 @@
 """The Retention page (AppTest): the empty state, and on demo data every figure shown equals the same
-figure computed independently: record by record in Python (privacyops.retention's pure rules) from the
+figure computed independently: record by record in Python (privacyops.rules.retention's pure rules) from the
 base tables (retention_records, customer_retention_terms, customer_changes, customers), not from the
 retention views or the page's queries."""
 
@@ -14,10 +14,10 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from privacyops import retention
 from privacyops.clock import STOCKHOLM, from_utc_naive
-from privacyops.forecast import Pace, clearance_forecast
-from privacyops.retention import AGING_BUCKETS, DATA_CATEGORIES
+from privacyops.rules import retention
+from privacyops.rules.forecast import Pace, clearance_forecast
+from privacyops.rules.retention import AGING_BUCKETS, DATA_CATEGORIES
 from privacyops.store import Store
 from tests.app.conftest import open_page, texts
 

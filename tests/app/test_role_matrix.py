@@ -9,7 +9,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from privacyops import access
+from privacyops.cases import access
 from tests.app.conftest import ROOT
 from ui.nav import PAGES
 

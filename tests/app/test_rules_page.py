@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from privacyops import requests
+from privacyops.store import settings as stored_settings
 from tests.app.conftest import open_page, texts
 
 
@@ -22,7 +22,7 @@ def test_changing_a_setting_is_stored_and_logged(empty_app_store):
     at.button[0].click()
     at.run()
     assert not at.exception and not at.error
-    assert requests.rule_settings(empty_app_store).eves_are_holidays is True
+    assert stored_settings.current(empty_app_store).eves_are_holidays is True
     log = empty_app_store.query("access_log_chain")
     assert log[["event", "target"]].values.tolist() == [["setting_change", "eves_are_holidays"]]
 
@@ -56,7 +56,7 @@ def test_rules_page_explains_retention_after_a_term_change_with_the_worked_examp
     shown = texts(at) + "\n".join(t.value for t in at.text)
     assert "the **later** of last use + the new term and the day of the change" in shown
     assert "Art. 28(3)(g)" in shown
-    # The worked example of issue 8, computed by privacyops.retention: the end is the day of the change.
+    # The worked example of issue 8, computed by privacyops.rules.retention: the end is the day of the change.
     assert ("Last use + 30 days is 2025-01-31, but the instruction came on 2025-06-30: retention ends on "
             "2025-06-30, 0 days past its end that day (not 150)") in shown
     assert "then out of the backlog until 2026-01-01" in shown

@@ -174,8 +174,7 @@ def test_withdrawn_and_controller_handled_requests_are_shown_apart(customers_app
     """Issue 8 items 1 and 6: neither counts as answered on time; both are listed apart."""
     from datetime import UTC, datetime
 
-    from privacyops import requests
-
+    from privacyops.cases import requests
     now = datetime.now(UTC).replace(microsecond=0)
     received = now - timedelta(days=20)
     ids = []

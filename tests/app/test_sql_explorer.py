@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from privacyops import explorer, pseudonym
+from privacyops.explorer import pseudonym
+from privacyops.explorer import sandbox as explorer
 from privacyops.store import Store
 from tests.app.conftest import ROOT, open_page, texts
 from ui.nav import PAGES

@@ -9,7 +9,7 @@ from datetime import date, datetime
 import duckdb
 import pytest
 
-from privacyops import customers
+from privacyops.cases import customers
 from privacyops.store import migrations, open_store
 
 TODAY = date(2025, 6, 30)

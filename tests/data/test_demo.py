@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from privacyops import customers, deadlines, demo, history, lifecycle, requests
+from privacyops.cases import customers, requests
 from privacyops.clock import STOCKHOLM
-from privacyops.retention import DATA_CATEGORIES
-from privacyops.store import Store, open_store
+from privacyops.demo import generator as demo
+from privacyops.rules import deadlines, lifecycle
+from privacyops.rules.retention import DATA_CATEGORIES
+from privacyops.store import Store, history, open_store
 
 EVENTS = 20_000
 TODAY = date(2026, 3, 18)  # a fixed day, so the tests see the same store on any day they run

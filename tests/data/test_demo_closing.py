@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from privacyops import demo, lifecycle
+from privacyops.demo import generator as demo
+from privacyops.rules import lifecycle
 from privacyops.store import Store, open_store
 
 TODAY = date(2026, 3, 18)

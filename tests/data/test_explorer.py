@@ -1,4 +1,4 @@
-"""The SQL explorer (privacyops.explorer) on small real stores: what it shows (pseudonymised views with exact
+"""The SQL explorer (privacyops.explorer.sandbox) on small real stores: what it shows (pseudonymised views with exact
 values), what it refuses (a battery of escape attempts, each with its own message, after each of which a
 normal SELECT still works), the time limit, the row cap, snapshots and their refresh, and on the demo store:
 no email address anywhere in any view."""
@@ -16,8 +16,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from privacyops import explorer, pseudonym
-from privacyops.explorer import VIEW_NAMES, Explorer, ExplorerError
+from privacyops.explorer import pseudonym
+from privacyops.explorer import sandbox as explorer
+from privacyops.explorer.sandbox import VIEW_NAMES, Explorer, ExplorerError
 from privacyops.store import QUERIES_DIR, Store, named_query, open_store
 
 KEY = "test-pseudonym-key-0123456789abcdef"

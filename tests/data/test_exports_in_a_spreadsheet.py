@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from privacyops import access, explorer, exports, importer
+from privacyops.cases import access, exports
+from privacyops.explorer import sandbox as explorer
+from privacyops.importing import pipeline as importer
 from privacyops.store import Store
 from tests.data.test_import_files import lines, write
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from privacyops import history, requests
-from privacyops.store import Migration, Store, StoreError, latest_schema_version, migrations, open_store
+from privacyops.cases import requests
+from privacyops.store import Migration, Store, StoreError, history, latest_schema_version, migrations, open_store
 
 # Written by the code of schema 004 (see the file's header): requests logged and imported with subject ids.
 ROOT = Path(__file__).resolve().parents[2]

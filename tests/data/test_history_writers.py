@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from privacyops import history
+from privacyops.store import history
 
 ENTRIES = [
     history.NewEntry("DSR-000001", datetime(2025, 3, 5, 9), "agent@example.com", "create",

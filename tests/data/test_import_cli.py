@@ -1,4 +1,4 @@
-"""The command line's import (privacyops.importer.cli_import) and the all-or-nothing write: exit codes, the
+"""The command line's import (privacyops.importing.pipeline.cli_import) and the all-or-nothing write: exit codes, the
 JSON last line, progress on stderr, the refusal while the dashboard holds the store, and imports that fail
 or are killed midway leave the store as it was."""
 
@@ -17,7 +17,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from privacyops import customers, importer
+from privacyops.cases import customers
+from privacyops.importing import pipeline as importer
 from privacyops.store import open_store
 from tests.conftest import make_customer
 from tests.data.test_import_files import HEADER, lines, row, write
@@ -138,7 +139,7 @@ def test_a_killed_import_leaves_nothing_behind(tmp_path):
               FROM range(600000) AS r(i)) TO '{big}' (HEADER)
     """)  # noqa: S608 - a test file
     con.close()
-    script = ("import sys; from privacyops.importer import cli_import; "
+    script = ("import sys; from privacyops.importing.pipeline import cli_import; "
               f"sys.exit(cli_import({str(db)!r}, 'consent', {str(big)!r}))")
     child = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stderr=subprocess.PIPE, text=True,
                              env={**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)})

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from privacyops import lifecycle
-from privacyops.requests import verify_history
+from privacyops.cases.requests import verify_history
+from privacyops.rules import lifecycle
 from tests.data.test_import_files import counts, lines, problems, write
 from tests.data.test_import_kinds import NO_REASONS, NO_REMEDIES, rows, run
 

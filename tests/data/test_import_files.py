@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from privacyops import importer
+from privacyops.importing import pipeline as importer
 from privacyops.store import Store
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from privacyops import deadlines, importer
-from privacyops import import_contract as contract
+from privacyops.cases.requests import verify_history
 from privacyops.clock import STOCKHOLM
-from privacyops.requests import verify_history
+from privacyops.importing import contract
+from privacyops.importing import pipeline as importer
+from privacyops.rules import deadlines
 from privacyops.store import Store
 from tests.data.test_import_files import counts, lines, problems, write
 
@@ -49,7 +50,7 @@ def test_samples_follow_the_conventions(store):
     text = "".join((SAMPLES / f"{kind}.csv").read_text("utf-8-sig") for kind in contract.IMPORT_ORDER)
     emails = {word.strip('",;') for word in text.replace(",", " ").split() if "@" in word}
     assert emails and all(e.endswith("@example.com") for e in emails), emails
-    from privacyops.demo import luhn_check_digit
+    from privacyops.demo.generator import luhn_check_digit
 
     for org in ("559900-1239", "559900-4563", "559900-7897"):
         digits = org.replace("-", "")
@@ -242,8 +243,7 @@ def test_saved_mappings_per_source(customer_store, tmp_path):
 
 
 def test_each_role_imports_only_its_kinds(customer_store, tmp_path):
-    from privacyops import access
-
+    from privacyops.cases import access
     assert access.importable_kinds("analyst") == ["consent", "retention"]
     assert access.importable_kinds("support") == ["requests", "consent", "retention"]
     assert access.importable_kinds("admin") == ["customers", "requests", "consent", "retention"]
@@ -276,8 +276,7 @@ def test_imported_history_holds_no_contact_details(tmp_path):
 
 def test_imported_history_holds_no_subject_ids(tmp_path):
     """rules.md 4: imported requests keep their subject ids in the requests table, never in the history."""
-    from privacyops import history
-    from privacyops.store import open_store
+    from privacyops.store import history, open_store
 
     store = open_store(tmp_path / "subjects.duckdb")
     samples = Path(__file__).resolve().parents[2] / "data" / "samples"
@@ -338,7 +337,7 @@ def test_requests_for_expandra_itself_and_controller_answer_dates(tmp_path):
     form's checks (nothing to forward; an answer date only for a controller-handled request, not in the future)."""
     from datetime import date
 
-    from privacyops import customers
+    from privacyops.cases import customers
     from privacyops.store import open_store
     from tests.conftest import make_customer
 

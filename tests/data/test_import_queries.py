@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from privacyops import importer
+from privacyops.importing import pipeline as importer
 from tests.data.test_import_files import HEADER, lines, row, write
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 
-from privacyops import access, history, own_retention, requests
-from privacyops.requests import NewRequest
+from privacyops.cases import access, requests
+from privacyops.cases import contacts as own_retention
+from privacyops.cases.requests import NewRequest
+from privacyops.store import history
 
 AGENT = "agent@example.com"
 
@@ -88,7 +90,7 @@ def test_a_subject_id_left_by_an_earlier_anonymisation_goes_too(customer_store):
 def test_request_import_rejects_lose_their_values_after_90_days(tmp_path):
     from pathlib import Path
 
-    from privacyops import importer
+    from privacyops.importing import pipeline as importer
     from privacyops.store import open_store
 
     samples = Path(__file__).resolve().parents[2] / "data" / "samples"

@@ -1,4 +1,4 @@
-"""The consent_ and explore_ queries and privacyops.exports on a small hand-made store, value by value.
+"""The consent_ and explore_ queries and privacyops.cases.exports on a small hand-made store, value by value.
 
 The store: two customers (C01, C02) and 18 consent records. Policy v1 is older; v2 took effect (set
 explicitly, rules.md 3) on Monday 2025-03-03 for C01 and 2025-03-10 for C02, the days its first records came.
@@ -14,7 +14,8 @@ from datetime import date, datetime
 import pyarrow.parquet as pq
 import pytest
 
-from privacyops import consent, customers, exports
+from privacyops.cases import customers, exports
+from privacyops.rules import consent
 from privacyops.store import QueryError, Store
 
 # consent_id, customer, subject, given_at (UTC), method, policy, source, country, functional, analytics, marketing
@@ -172,7 +173,7 @@ def test_renewal_due_per_customer(consent_store):
 
 
 def test_renewal_due_agrees_with_the_python_rule(consent_store):
-    """Every subject through privacyops.consent.needs_renewal must give the query's due count."""
+    """Every subject through privacyops.rules.consent.needs_renewal must give the query's due count."""
     for months, quiet in ((12, 6), (6, 3), (24, 12)):
         latest: dict[tuple[str, str], tuple] = {}
         for r in RECORDS:

@@ -27,7 +27,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from privacyops import retention
+from privacyops.rules import retention
 from privacyops.store import Store
 
 AS_OF = date(2025, 6, 30)
@@ -211,7 +211,7 @@ def test_backlog_now_and_one_period_earlier(sla_store):
 
 
 def test_backlog_agrees_with_the_pure_rule(sla_store):
-    """The SQL backlog and privacyops.retention.in_backlog say the same about every record and day."""
+    """The SQL backlog and privacyops.rules.retention.in_backlog say the same about every record and day."""
     terms = {"C01": 365, "C02": 90}
     for day in (date(2025, 3, 31), date(2025, 5, 4), date(2025, 5, 31), AS_OF):
         expected = 0

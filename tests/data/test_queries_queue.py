@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
-from privacyops import requests
-from privacyops.requests import NewRequest
+from privacyops.cases import requests
+from privacyops.cases.requests import NewRequest
 from privacyops.store import named_query
 
 AGENT = "agent@example.com"

@@ -11,8 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from privacyops import customers, retention
-from privacyops.forecast import Pace, clearance_forecast
+from privacyops.cases import customers
+from privacyops.rules import retention
+from privacyops.rules.forecast import Pace, clearance_forecast
 from tests.conftest import make_customer
 
 AS_OF = date(2026, 3, 1)
@@ -104,7 +105,7 @@ def test_aging_lists_every_bucket(retention_store):
 
 @pytest.mark.parametrize("age", [0, 30, 31, 90, 91, 365, 366])
 def test_sql_aging_bucket_equals_the_python_rule(store, age):
-    """The SQL buckets and privacyops.retention.aging_bucket agree on every edge age."""
+    """The SQL buckets and privacyops.rules.retention.aging_bucket agree on every edge age."""
     customers.save(store, make_customer("C01", "Testkund Ett AB"), actor="t@example.com")
     end = AS_OF - timedelta(days=age)
     _insert(store, [("E1", "C01", "email", "2020-01-01", end.isoformat(), None)])

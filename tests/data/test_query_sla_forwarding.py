@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from privacyops import requests
-from privacyops.requests import NewRequest
+from privacyops.cases import requests
+from privacyops.cases.requests import NewRequest
 
 AGENT = "agent@example.com"
 

@@ -11,9 +11,10 @@ from datetime import UTC, date, datetime
 import duckdb
 import pytest
 
-from privacyops import customers, requests, rule_settings
-from privacyops.lifecycle import TransitionError
-from privacyops.requests import NewRequest, RequestInputError
+from privacyops.cases import customers, requests
+from privacyops.cases import settings as rule_settings
+from privacyops.cases.requests import NewRequest, RequestInputError
+from privacyops.rules.lifecycle import TransitionError
 from privacyops.store import Store, latest_schema_version, migrations, open_store, run_named
 from tests.conftest import make_customer
 

@@ -10,9 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from privacyops import lifecycle, requests
-from privacyops.lifecycle import TransitionError
-from privacyops.requests import NewRequest, RequestInputError
+from privacyops.cases import requests
+from privacyops.cases.requests import NewRequest, RequestInputError
+from privacyops.rules import lifecycle
+from privacyops.rules.lifecycle import TransitionError
 
 AGENT = "agent@example.com"
 RECEIVED = datetime(2025, 3, 5, 9, 0, tzinfo=UTC)

@@ -8,9 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 import duckdb
 import pytest
 
-from privacyops import history, requests
-from privacyops.lifecycle import TransitionError
-from privacyops.requests import NewRequest, RequestInputError
+from privacyops.cases import requests
+from privacyops.cases.requests import NewRequest, RequestInputError
+from privacyops.rules.lifecycle import TransitionError
+from privacyops.store import history
 
 AGENT = "agent@example.com"
 
@@ -192,7 +193,7 @@ def test_tampered_history_is_named(customer_store):
 
 
 def test_customer_create_only_refuses_an_existing_id(customer_store):
-    from privacyops import customers
+    from privacyops.cases import customers
     from tests.conftest import make_customer
 
     with pytest.raises(customers.CustomerInputError) as caught:

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from privacyops import customers
+from privacyops.cases import customers
 from privacyops.store import migrations, open_store
 from tests.conftest import make_customer
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from privacyops import consent, deadlines, retention
+from privacyops.rules import consent, deadlines, retention
 
 METHODS = list(consent.METHODS)
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from privacyops import access
+from privacyops.cases import access
 from privacyops.store import open_store
 from tests.e2e.conftest import ROOT, Server, free_port
 

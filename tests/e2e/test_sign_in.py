@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from privacyops import access
+from privacyops.cases import access
 from privacyops.store import open_store
 from tests.e2e import oidc_fixtures
 from tests.e2e.conftest import screenshot, wait_for_app

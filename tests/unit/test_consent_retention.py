@@ -1,10 +1,10 @@
-"""Consent validity and renewal (privacyops.consent) and retention (privacyops.retention)."""
+"""Consent validity and renewal (privacyops.rules.consent) and retention (privacyops.rules.retention)."""
 
 from datetime import date
 
 import pytest
 
-from privacyops import consent, retention
+from privacyops.rules import consent, retention
 
 
 @pytest.mark.parametrize(("method", "valid"), [

@@ -1,4 +1,4 @@
-"""Unit tests for privacyops.deadlines (docs/rules.md, section 1).
+"""Unit tests for privacyops.rules.deadlines (docs/rules.md, section 1).
 
 Every expected date below was worked out by hand from a calendar (weekday of 1 January of the
 year, month lengths, Easter dates), not by running the code under test. Handy anchors:
@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from privacyops.deadlines import (
+from privacyops.rules.deadlines import (
     STOCKHOLM,
     add_months,
     answer_by_date,
@@ -244,8 +244,7 @@ def test_sundays_from_the_package_are_ignored(monkeypatch: pytest.MonkeyPatch) -
     # Some versions of the `holidays` package list every Sunday for Sweden; simulate that.
     import holidays
 
-    from privacyops import deadlines
-
+    from privacyops.rules import deadlines
     real_se = holidays.SE
 
     def se_with_sundays(*args: object, **kwargs: object) -> holidays.HolidayBase:

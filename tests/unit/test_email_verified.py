@@ -1,11 +1,11 @@
-"""Sign-in with an address the identity provider has not verified (privacyops.access): the claim as
+"""Sign-in with an address the identity provider has not verified (privacyops.cases.access): the claim as
 providers send it, and when a sign-in is refused (issue 11, item 11)."""
 
 from __future__ import annotations
 
 import pytest
 
-from privacyops import access
+from privacyops.cases import access
 
 DPO = "dpo@example.com"
 

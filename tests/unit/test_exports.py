@@ -1,8 +1,8 @@
-"""CSV injection: privacyops.exports.neutralise_cell (no database)."""
+"""CSV injection: privacyops.cases.exports.neutralise_cell (no database)."""
 
 import pytest
 
-from privacyops import exports
+from privacyops.cases import exports
 
 
 @pytest.mark.parametrize(("cell", "safe"), [

@@ -1,11 +1,11 @@
-"""The backlog clearance forecast and the weekly trend (privacyops.forecast): pure arithmetic."""
+"""The backlog clearance forecast and the weekly trend (privacyops.rules.forecast): pure arithmetic."""
 
 from datetime import date, timedelta
 
 import pytest
 
-from privacyops import forecast
-from privacyops.forecast import Pace, clearance_forecast, weekly_trend
+from privacyops.rules import forecast
+from privacyops.rules.forecast import Pace, clearance_forecast, weekly_trend
 
 AS_OF = date(2026, 3, 1)
 

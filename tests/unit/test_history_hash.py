@@ -1,8 +1,8 @@
-"""The history hash chain (privacyops.history), without a database."""
+"""The history hash chain (privacyops.store.history), without a database."""
 
 from datetime import datetime
 
-from privacyops import history
+from privacyops.store import history
 
 
 def chain(n: int) -> list[tuple]:

@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from privacyops import consent, lifecycle, retention
-from privacyops import import_contract as contract
-from privacyops.import_sql import rows_statement
+from privacyops.importing import contract
+from privacyops.importing.sql import rows_statement
+from privacyops.rules import consent, lifecycle, retention
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,7 +33,7 @@ def test_choices_come_from_the_rules():
 
 def test_columns_are_the_store_tables_columns():
     con = duckdb.connect()
-    for migration in sorted((ROOT / "privacyops" / "migrations").glob("*.sql")):   # columns added later too
+    for migration in sorted((ROOT / "privacyops" / "store" / "migrations").glob("*.sql")):   # columns added later too
         con.execute(migration.read_text())
 
     def table_columns(table: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""What the importer tells from a file's bytes before DuckDB reads it (privacyops.import_detect), and the
+"""What the importer tells from a file's bytes before DuckDB reads it (privacyops.importing.detect), and the
 pure helpers around it: header matching, formula neutralising."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from privacyops import import_detect as detect
-from privacyops import importer
-from privacyops.import_contract import normalise_header
+from privacyops.importing import detect
+from privacyops.importing import pipeline as importer
+from privacyops.importing.contract import normalise_header
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:

@@ -1,11 +1,11 @@
-"""The request lifecycle (privacyops.lifecycle): allowed moves and the messages for illegal ones."""
+"""The request lifecycle (privacyops.rules.lifecycle): allowed moves and the messages for illegal ones."""
 
 from datetime import date
 
 import pytest
 
-from privacyops import lifecycle
-from privacyops.lifecycle import RequestState, TransitionError
+from privacyops.rules import lifecycle
+from privacyops.rules.lifecycle import RequestState, TransitionError
 
 
 def state(status: str, request_type: str = "access", extended: bool = False) -> RequestState:

@@ -1,4 +1,4 @@
-"""Pseudonyms (privacyops.pseudonym): a keyed hash that is stable for one key, differs across keys and
+"""Pseudonyms (privacyops.explorer.pseudonym): a keyed hash that is stable for one key, differs across keys and
 kinds of identifier, and whose key is resolved from secrets, then the environment, else made at random."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from privacyops import pseudonym
-from privacyops.pseudonym import STAFF, SUBJECT, PseudonymKeyError, check_key, resolve_key
+from privacyops.explorer import pseudonym
+from privacyops.explorer.pseudonym import STAFF, SUBJECT, PseudonymKeyError, check_key, resolve_key
 
 KEY_A = "a-secret-key-of-32-characters-xx"
 KEY_B = "another-secret-key-32-characters"

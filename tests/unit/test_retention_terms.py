@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from privacyops import retention
-from privacyops.forecast import Pace
-from privacyops.retention import BacklogStretch, TermChange, TermPeriod
+from privacyops.rules import retention
+from privacyops.rules.forecast import Pace
+from privacyops.rules.retention import BacklogStretch, TermChange, TermPeriod
 
 USED = date(2025, 1, 1)
 CHANGED = date(2025, 6, 30)

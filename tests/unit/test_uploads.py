@@ -1,4 +1,4 @@
-"""Uploaded files on disk (privacyops.uploads): who owns a folder, and the sweep that removes the folders
+"""Uploaded files on disk (privacyops.importing.uploads): who owns a folder, and the sweep that removes the folders
 whose session or server is gone. Real folders in the test's own temporary folder; no database."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from privacyops import uploads
+from privacyops.importing import uploads
 
 
 @pytest.fixture

@@ -17,9 +17,10 @@ from functools import lru_cache
 
 import duckdb
 
-from privacyops import clock, deadlines
+from privacyops import clock
 from privacyops.clock import now_utc, to_utc_naive
-from privacyops.retention import DATA_CATEGORIES, END_ACTIONS
+from privacyops.rules import deadlines
+from privacyops.rules.retention import DATA_CATEGORIES, END_ACTIONS
 from privacyops.store import Store, run_named
 
 ORG_NUMBER_PATTERN = re.compile(r"^\d{6}-\d{4}$")

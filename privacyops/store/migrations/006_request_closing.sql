@@ -1,7 +1,7 @@
 -- 006: closing a request as the law asks (issue 8): the refusal notice (Art. 12(4)) and the notice to
 -- recipients after a rectification, erasure or restriction (Art. 19). New columns are NULL on existing
 -- requests: nothing was recorded about them then. (DuckDB cannot add a column with a CHECK: the allowed
--- values are checked by privacyops.lifecycle, in the app and in the import.)
+-- values are checked by privacyops.rules.lifecycle, in the app and in the import.)
 
 -- The refusal notice: the reasons the requester was told, that they were told of the right to complain
 -- to IMY and to seek a judicial remedy, and when (UTC, like every timestamp; the statutory on-time check

@@ -1,6 +1,6 @@
 -- 002: the business definitions, as views that read like a glossary. Every query builds on these,
--- so "valid opt-in", "on time" and "backlog" mean one thing everywhere. privacyops.consent,
--- privacyops.retention and privacyops.deadlines hold the same rules as pure functions; a data test
+-- so "valid opt-in", "on time" and "backlog" mean one thing everywhere. privacyops.rules.consent,
+-- privacyops.rules.retention and privacyops.rules.deadlines hold the same rules as pure functions; a data test
 -- checks that the two agree.
 
 -- Consent (rules.md 3). A valid choice is a clear affirmative act: accept all, reject all or a custom

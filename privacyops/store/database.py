@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 QUERIES_DIR = PROJECT_ROOT / "queries"
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "privacyops.duckdb"

@@ -12,10 +12,10 @@ from datetime import date, datetime
 
 import duckdb
 
-from privacyops import access, history
+from privacyops.cases import access
 from privacyops.clock import now_utc, to_utc_naive
-from privacyops.requests import rule_settings
-from privacyops.store import Store, run_named
+from privacyops.store import Store, history, run_named
+from privacyops.store import settings as stored_settings
 
 
 def anonymise_expired_contacts(store: Store, *, today: date, actor: str, at: datetime | None = None) -> int:
@@ -23,7 +23,7 @@ def anonymise_expired_contacts(store: Store, *, today: date, actor: str, at: dat
 
     One transaction: the requests, one 'anonymise' history entry each and one access-log entry.
     """
-    years = rule_settings(store).contact_evidence_years
+    years = stored_settings.current(store).contact_evidence_years
     stamp = to_utc_naive(at or now_utc())
 
     def change(cur: duckdb.DuckDBPyConnection) -> int:

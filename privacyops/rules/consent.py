@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from privacyops.deadlines import add_months
+from privacyops.rules.deadlines import add_months
 
 METHODS: dict[str, str] = {
     "accept_all": "Accept all",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from privacyops import consent, lifecycle, retention
+from privacyops.rules import consent, lifecycle, retention
 
 KINDS: dict[str, str] = {
     "customers": "Customers and their DPA terms",

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import duckdb
 
-from privacyops import history
 from privacyops.clock import now_utc, to_utc_naive
+from privacyops.store import history
 
 CHAIN_REQUEST_ID = "(history)"
 ACTOR = "privacyops migration 009"

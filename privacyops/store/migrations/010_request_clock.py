@@ -1,7 +1,7 @@
 """Migration 010, Python step: carry existing requests onto the exact clock (issue 8).
 
 The SQL step added the columns; this one fills them for requests logged before, with the rules of
-privacyops.deadlines (SQL has no Swedish calendar):
+privacyops.rules.deadlines (SQL has no Swedish calendar):
 - eves_are_holidays: the eves reading that gives the request's stored one-month date (rules.md 1.7); when
   both readings give it, the setting in force now (the best evidence there is);
 - each pause's moves_deadline: an identity check asked for (asked_at: when the pause was entered) within the
@@ -16,13 +16,13 @@ from datetime import date, datetime
 
 import duckdb
 
-from privacyops import deadlines
 from privacyops.clock import from_utc_naive, today
-from privacyops.settings import RuleSettings
+from privacyops.rules import deadlines
+from privacyops.store import settings as stored_settings
 
 
 def migrate(cur: duckdb.DuckDBPyConnection) -> None:
-    settings = RuleSettings.from_values(dict(cur.execute("SELECT key, value FROM settings").fetchall()))
+    settings = stored_settings.read(cur)
     rows = cur.execute("SELECT request_id, received_at, due_date, extended_due_date IS NOT NULL FROM requests "
                        "WHERE eves_are_holidays IS NULL").fetchall()
     readings: dict[str, tuple[datetime, bool, bool]] = {}

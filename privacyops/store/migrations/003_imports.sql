@@ -1,4 +1,4 @@
--- 003: imports from files (privacyops.importer). Every run is recorded with its counts, which always
+-- 003: imports from files (privacyops.importing.pipeline). Every run is recorded with its counts, which always
 -- reconcile (read = imported + rejected + duplicates), and every rejected row is kept with its line
 -- number, column and reason, so nothing in a file is silently dropped.
 

@@ -1,6 +1,6 @@
 """The importer's SQL: how each contract type is parsed and checked, row by row, inside DuckDB.
 
-Everything here is generated from the contract (privacyops.import_contract) and the rule modules, never
+Everything here is generated from the contract (privacyops.importing.contract) and the rule modules, never
 from a file's contents: values from the file reach DuckDB only as data (columns c0..cN of the reader)
 or as bound parameters ($now, $known_customers, $decimal_comma). One statement parses and checks every
 row and keeps, per row, the list of problems found: {column, reason, value}.
@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from privacyops import customers as customer_rules
-from privacyops import lifecycle
-from privacyops.import_contract import EMAIL_PATTERN, ID_PATTERN, Field, fields
+from privacyops.cases import customers as customer_rules
+from privacyops.importing.contract import EMAIL_PATTERN, ID_PATTERN, Field, fields
+from privacyops.rules import lifecycle
 
 # ISO 8601: a date, optionally a time (T or space), optionally an offset (Z, +01, +0100, +01:00).
 TIMESTAMP_PATTERN = (r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?))?"
@@ -274,7 +274,7 @@ def cross_rules(kind: str, mapped: Mapping[str, bool]) -> list[tuple[str, str]]:
         ]
         items += _refusal_rules(ok, problem) + _recipients_rules(ok, problem) + _clock_rules(ok, problem)
     elif kind == "customers":
-        # the same checks as the Customers page (privacyops.customers.validate_consent_policy)
+        # the same checks as the Customers page (privacyops.cases.customers.validate_consent_policy)
         today = "CAST(timezone('Europe/Stockholm', timezone('UTC', $now)) AS DATE)"
         items += [
             f"CASE WHEN {ok('consent_policy_version', 'consent_policy_effective_on')} "

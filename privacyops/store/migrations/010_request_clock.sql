@@ -7,7 +7,7 @@
 --   the dates stored with it are then the evidence), so a later change of the setting moves nothing.
 -- * Pauses record when the information was asked for, and whether the pause moves the deadline (only an
 --   identity check asked for promptly does); the deadlines moved by those pauses are stored with the
---   request, computed by privacyops.deadlines when a pause starts or ends (NULL: no qualifying pause).
+--   request, computed by privacyops.rules.deadlines when a pause starts or ends (NULL: no qualifying pause).
 ALTER TABLE requests ALTER COLUMN customer_id DROP NOT NULL;
 ALTER TABLE requests ALTER COLUMN forward_due_date DROP NOT NULL;
 ALTER TABLE requests ADD COLUMN controller_answered_on DATE;

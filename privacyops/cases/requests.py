@@ -16,10 +16,11 @@ import duckdb
 import pandas as pd
 from email_validator import EmailNotValidError, validate_email
 
-from privacyops import deadlines, history, lifecycle
 from privacyops.clock import STOCKHOLM, from_utc_naive, now_utc, to_utc_naive
-from privacyops.settings import RuleSettings
-from privacyops.store import Store, run_named
+from privacyops.rules import deadlines, lifecycle
+from privacyops.rules.settings import RuleSettings
+from privacyops.store import Store, history, run_named
+from privacyops.store import settings as stored_settings
 
 
 class RequestInputError(ValueError):
@@ -73,12 +74,6 @@ _SET_COLUMN = {
                    "refusal_reasons", "refusal_remedies_told", "refusal_notified_at",
                    "recipients_notice", "recipients_told_at")
 }
-
-
-def rule_settings(store: Store) -> RuleSettings:
-    """The DPO's rule settings as stored (defaults for any key not set)."""
-    frame = store.query("rule_settings")
-    return RuleSettings.from_values(dict(zip(frame["key"], frame["value"], strict=True)))
 
 
 def normalise_email(raw: str) -> str:
@@ -139,7 +134,7 @@ def log(store: Store, new: NewRequest, *, actor: str, now: datetime | None = Non
     errors = validate_new(store, new, now=now)
     if errors:
         raise RequestInputError(errors)
-    settings = rule_settings(store)
+    settings = stored_settings.current(store)
     eves = settings.eves_are_holidays
     has_month_clock = new.request_type not in lifecycle.TYPES_WITHOUT_MONTH_CLOCK
     due = deadlines.due_date(new.received_at, eves_are_holidays=eves) if has_month_clock else None
@@ -248,7 +243,7 @@ def apply(store: Store, request_id: str, action: str, *, actor: str, note: str =
     if at.tzinfo is None:
         raise RequestInputError({"at": "The time of the action needs a time zone."})
     stamp = to_utc_naive(at)
-    settings = rule_settings(store)
+    settings = stored_settings.current(store)
 
     def change(cur: duckdb.DuckDBPyConnection) -> str:
         result = run_named(cur, "request_detail", request_id=request_id)
@@ -489,7 +484,7 @@ def clock(store: Store, request_id: str, today: date) -> RequestClock:
     if detail.empty:
         raise RequestInputError({"request_id": f"There is no request {request_id}."})
     row = detail.iloc[0].to_dict()
-    settings = rule_settings(store)
+    settings = stored_settings.current(store)
     received = from_utc_naive(row["received_at"].to_pydatetime())
     due = _as_date(row["due_date"])
     effective = _as_date(row["effective_due_date"])

@@ -6,9 +6,11 @@ from datetime import datetime
 
 import duckdb
 
-from privacyops import access, settings
+from privacyops.cases import access
 from privacyops.clock import now_utc, to_utc_naive
-from privacyops.store import Store, run_named
+from privacyops.rules import settings
+from privacyops.store import Store
+from privacyops.store import settings as stored_settings
 
 
 def save_setting(store: Store, key: str, raw: str, *, actor: str, actor_role: str | None,
@@ -22,8 +24,7 @@ def save_setting(store: Store, key: str, raw: str, *, actor: str, actor_role: st
     stamp = to_utc_naive(at or now_utc())
 
     def change(cur: duckdb.DuckDBPyConnection) -> bool:
-        stored = {row[0]: row[1] for row in run_named(cur, "rule_settings").fetchall()}
-        old = stored.get(key, settings.SETTINGS[key].default)
+        old = str(getattr(stored_settings.read(cur), key)).lower()
         if old == value:
             return False
         cur.execute("INSERT INTO settings VALUES ($k, $v, $at, $by) ON CONFLICT (key) DO UPDATE SET "

@@ -8,7 +8,7 @@ the checks on the text are only the first of three layers:
 1. **A separate database.** The explorer never runs on the store. `refresh()` has the store write a
    *snapshot* of the pseudonymised views (queries/explorer_snapshot_*.sql: explicit column lists, no
    contact details or free text, subject ids and staff emails replaced by keyed pseudonyms from
-   privacyops.pseudonym) as Parquet files into a private temporary folder (mode 0700), in one read-only
+   privacyops.explorer.pseudonym) as Parquet files into a private temporary folder (mode 0700), in one read-only
    transaction. The explorer then opens its *own* in-memory DuckDB instance (a second `connect()` to the
    store file in this process would share or clash with the store's instance) and creates one view per
    file. The store file, the base tables and the pseudonym key are simply not in that instance.
@@ -49,7 +49,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from privacyops import clock, exports, pseudonym
+from privacyops import clock
+from privacyops.cases import exports
+from privacyops.explorer import pseudonym
 from privacyops.store import Store, named_query
 
 DEFAULT_MAX_ROWS = 10_000

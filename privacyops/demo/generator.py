@@ -26,9 +26,10 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from privacyops import clock, deadlines, history, lifecycle
-from privacyops.settings import RuleSettings
-from privacyops.store import Store, run_named
+from privacyops import clock
+from privacyops.rules import deadlines, lifecycle
+from privacyops.store import Store, history, run_named
+from privacyops.store import settings as stored_settings
 
 DEFAULT_SEED = 20261125
 DEMO_SNAPSHOT_UTC = time(6, 0)   # the instant "now" of the demo store, on `today`
@@ -361,7 +362,7 @@ def generate(store: Store, events: int, *, seed: int = DEFAULT_SEED, today: date
         if _contents(cur) != "empty":
             raise ValueError(f"{store.path} is not empty; demo data goes only into an empty store.")
         # deadlines follow the DPO's setting, as requests.log() does (settings survive clear())
-        settings = RuleSettings.from_values(dict(cur.execute("SELECT key, value FROM settings").fetchall()))
+        settings = stored_settings.read(cur)
         run = replace(plan, eves_are_holidays=settings.eves_are_holidays)
         for label, fraction, step in steps:
             report(label, fraction)
@@ -1034,7 +1035,7 @@ def _shape_rule_cases(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
 
 def _demo_paused_deadlines(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
     """Decide for each pause whether it moves the deadline, and store the moved deadlines."""
-    settings = RuleSettings.from_values(dict(cur.execute("SELECT key, value FROM settings").fetchall()))
+    settings = stored_settings.read(cur)
     pauses = cur.execute("""
         SELECT p.request_id, p.paused_at, p.reason, p.asked_at, p.resumed_at, r.received_at,
                r.extended_due_date IS NOT NULL AS extended

@@ -14,9 +14,8 @@ from typing import Any
 
 import duckdb
 
-from privacyops import history
 from privacyops.clock import now_utc, to_utc_naive
-from privacyops.store import Store, run_named
+from privacyops.store import Store, history, run_named
 
 ROLES: dict[str, str] = {
     "management": "Management",

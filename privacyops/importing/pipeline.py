@@ -9,7 +9,7 @@ The use case behind the Import page and `python -m privacyops import KIND FILE`:
    anything is written.
 3. `run_import()` does it for real in ONE store transaction: the rows that pass land, every bad row is
    kept in `import_rejects` with its line number, column and reason, the run in `import_runs`, imported
-   requests get their deadlines from `privacyops.deadlines` and one 'import' history entry each. A failure
+   requests get their deadlines from `privacyops.rules.deadlines` and one 'import' history entry each. A failure
    or a kill midway leaves the store as it was.
 
 Always: rows read = rows imported + rows rejected + rows already present (duplicates). Idempotent: rows
@@ -17,7 +17,7 @@ are identified by their id (consent records without an id column by a hash of th
 same file twice adds nothing the second time.
 
 DuckDB's readers parse the file (CSV, JSON lines, Parquet) and one SQL statement parses and checks every
-row (privacyops.import_sql), so a ten-million-row file streams through with bounded Python memory.
+row (privacyops.importing.sql), so a ten-million-row file streams through with bounded Python memory.
 Row numbers: CSV line N is the file's Nth row as a spreadsheet counts them (the header is line 1, a value
 spanning lines is one row); JSON lines are numbered by line; Parquet rows from 1.
 """
@@ -44,13 +44,14 @@ from typing import Any, TextIO
 import duckdb
 import pyarrow as pa
 
-from privacyops import access, clock, deadlines, exports, history, lifecycle
-from privacyops import import_contract as contract
-from privacyops import import_detect as detect
-from privacyops.import_sql import lit, rows_statement
-from privacyops.retention import DATA_CATEGORIES
-from privacyops.settings import RuleSettings
-from privacyops.store import Store, StoreError, StoreLockedError, open_store, run_named
+from privacyops import clock
+from privacyops.cases import access, exports
+from privacyops.importing import contract, detect
+from privacyops.importing.sql import lit, rows_statement
+from privacyops.rules import deadlines, lifecycle
+from privacyops.rules.retention import DATA_CATEGORIES
+from privacyops.store import Store, StoreError, StoreLockedError, history, open_store, run_named
+from privacyops.store import settings as stored_settings
 
 ProgressFn = Callable[[str, float], None]
 
@@ -363,11 +364,6 @@ def _known_customers(cur: duckdb.DuckDBPyConnection) -> list[str]:
     return [row[0] for row in run_named(cur, "customer_list").fetchall()]
 
 
-def _rule_settings(cur: duckdb.DuckDBPyConnection) -> RuleSettings:
-    rows = run_named(cur, "rule_settings").fetchall()
-    return RuleSettings.from_values({key: value for key, value, _, _ in rows})
-
-
 _PARSE_REASONS = {
     "MISSING COLUMNS": "has fewer values than the header has columns",
     "TOO MANY COLUMNS": "has more values than the header has columns (a delimiter inside a value that is not quoted?)",
@@ -579,7 +575,7 @@ class _Pipeline:
         """, {**stamp, "actor": self.actor})
 
     def _insert_requests(self) -> None:
-        eves = _rule_settings(self.cur).eves_are_holidays
+        eves = stored_settings.read(self.cur).eves_are_holidays
         received_on = "CAST(timezone('Europe/Stockholm', timezone('UTC', n.received_at)) AS DATE)"
         days = [d for (d,) in self.sql(f"SELECT DISTINCT {received_on} FROM imp_new AS n").fetchall()]
         # Expandra's own requests (no customer) have no forwarding term, so no forwarding date

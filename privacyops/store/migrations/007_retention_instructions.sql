@@ -19,7 +19,7 @@
 -- A customer's deletion instruction or the end of its contract (Art. 28(3)(g)) makes every record of
 -- that customer due from that day (the earlier of the two; never before the record was created): a
 -- record's end is the earlier of its own end and that day.
--- privacyops.retention holds the same rules as pure functions; tests/data/test_rules_agree.py checks them.
+-- privacyops.rules.retention holds the same rules as pure functions; tests/data/test_rules_agree.py checks them.
 
 ALTER TABLE customers ADD COLUMN deletion_instructed_on DATE;
 ALTER TABLE customers ADD COLUMN contract_ended_on DATE;

@@ -1,0 +1,2 @@
+"""The demo data generator (SQL). Layer 3.
+"""

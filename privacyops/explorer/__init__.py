@@ -1,0 +1,2 @@
+"""The analysts' read-only SQL sandbox over pseudonymised snapshots. Layer 3.
+"""

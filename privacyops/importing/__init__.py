@@ -1,0 +1,2 @@
+"""File imports: read -> parse -> check -> find repeats -> write -> report. Layer 3.
+"""

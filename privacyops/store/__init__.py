@@ -1,0 +1,33 @@
+"""The one owner of the database: connections, cursors, the single write path, migrations, the append-only
+request history. Layer 1: imports only rules and clock.
+
+`database` holds the Store; its public names are the package's interface (`from privacyops.store import
+Store, open_store`), so nothing outside needs to know the module layout inside.
+"""
+
+from privacyops.store.database import (
+    DEFAULT_DB_PATH,
+    MIGRATIONS_DIR,
+    PROJECT_ROOT,
+    QUERIES_DIR,
+    Migration,
+    NamedQuery,
+    QueryError,
+    Store,
+    StoreError,
+    StoreLockedError,
+    StoreVersionError,
+    default_db_path,
+    latest_schema_version,
+    migrations,
+    named_query,
+    open_store,
+    query_names,
+    run_named,
+)
+
+__all__ = [
+    "DEFAULT_DB_PATH", "MIGRATIONS_DIR", "PROJECT_ROOT", "QUERIES_DIR", "Migration", "NamedQuery", "QueryError",
+    "Store", "StoreError", "StoreLockedError", "StoreVersionError", "default_db_path", "latest_schema_version",
+    "migrations", "named_query", "open_store", "query_names", "run_named",
+]
