@@ -80,7 +80,8 @@ three_months = deadlines.extended_due_date(example_received)
 paused = deadlines.paused_due_date(example_received, [(date(2025, 3, 10), date(2025, 3, 12))], today)
 st.markdown(
     "- **The date a request must be answered by** is one column every figure uses (on time, late, breaches, by "
-    "month). A completed request counts by the day it was closed.\n"
+    "month). A completed request counts by the day it was closed, a refusal by the day the requester was told "
+    "the reasons.\n"
     f"- **A refusal is due within the one month, even after an extension** (Art. 12(4)): received "
     f"{example_received:%-d %B %Y}, extended to {three_months:%-d %B %Y}, a refusal had to be sent by "
     f"{one_month:%-d %B %Y}; one sent on 20 May 2025 is late.\n"
