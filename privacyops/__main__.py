@@ -10,6 +10,8 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
 
 from privacyops.demo import generator as demo
 from privacyops.store import Store, StoreError, default_db_path, latest_schema_version, open_store
@@ -90,6 +92,39 @@ def cmd_import(args: argparse.Namespace) -> int:
                       decimal_comma=args.decimal_comma, mapping=args.mapping)
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from privacyops.cases import backup
+    from privacyops.store import settings as stored_settings
+
+    store = _open(args)
+    folder = Path(args.folder) if args.folder else backup.backup_folder(store.path)
+    check = backup.take(store, folder=folder)
+    removed = backup.prune(folder, keep_days=stored_settings.current(store).backup_keep_days,
+                           today=check.taken_at.date() if check.taken_at else date.today())
+    print(f"Backup written and verified: {check.path}")
+    print(f"  {check.summary()}")
+    if removed:
+        print(f"  Removed {len(removed)} backup(s) older than the keeping time: "
+              + ", ".join(p.name for p in removed))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from privacyops.cases import backup
+
+    target = Path(args.db).expanduser() if args.db else default_db_path()
+    source = Path(args.backup).expanduser()
+    check = backup.verify(source)
+    print(f"Backup checked: {check.summary()}")
+    if not args.yes:
+        print(f"This replaces {target} with the backup. Run again with --yes to do it (the current store is "
+              "kept beside it as a .before-restore copy).", file=sys.stderr)
+        return 2
+    kept = backup.restore(source, target)
+    print(f"Restored {target} from {source.name}." + (f" The store it replaced is kept as {kept}." if kept else ""))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m privacyops",
                                      description="Privacy Ops: the privacy store's command line.")
@@ -117,6 +152,14 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--mapping", metavar="SOURCE", help="a column mapping saved on the Import page for this kind")
     imp.set_defaults(run=cmd_import)
     sub.add_parser("verify-history", help="check the request history's hash chain").set_defaults(run=cmd_verify)
+    back = sub.add_parser("backup", help="write a verified backup of the store (when the dashboard is not running: "
+                                         "it makes its own daily)")
+    back.add_argument("--folder", help="where to write it (default: backups/ beside the store)")
+    back.set_defaults(run=cmd_backup)
+    rest = sub.add_parser("restore", help="bring the store back to a backup (the dashboard must be stopped)")
+    rest.add_argument("backup", help="the backup file (a .duckdb file from the backups folder)")
+    rest.add_argument("--yes", action="store_true", help="really replace the store (it is kept beside it)")
+    rest.set_defaults(run=cmd_restore)
     return parser
 
 

@@ -31,6 +31,9 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in [
             "An identity check moves the deadline if asked for within (working days)",
             "rules.md 1, Pausing: the clock waits only for identity proof asked for without undue delay "
             "(IMY; EDPB 01/2022); other pauses are shown but move nothing."),
+    Setting("backup_keep_days", "14", "Keep backups for (days)",
+            "rules.md 4: backups hold requesters' contact details; an anonymised contact is gone from every "
+            "backup this many days later."),
     Setting("soon_due_days", "5", "A request is 'due soon' within (days)",
             "The queue colours requests due within this many days."),
 ]}
@@ -48,6 +51,7 @@ class RuleSettings:
     contact_evidence_years: int = 2
     soon_due_days: int = 5
     identity_pause_working_days: int = 5
+    backup_keep_days: int = 14
 
     @classmethod
     def from_values(cls, values: dict[str, str]) -> RuleSettings:
@@ -59,6 +63,7 @@ class RuleSettings:
             contact_evidence_years=int(merged["contact_evidence_years"]),
             soon_due_days=int(merged["soon_due_days"]),
             identity_pause_working_days=int(merged["identity_pause_working_days"]),
+            backup_keep_days=int(merged["backup_keep_days"]),
         )
 
 
@@ -73,7 +78,7 @@ def parse(key: str, raw: str) -> str:
         return text
     limits = {"consent_renewal_months": (1, 13), "refusal_quiet_months": (1, 24),
               "contact_evidence_years": (1, 10), "soon_due_days": (1, 30),
-              "identity_pause_working_days": (0, 20)}
+              "identity_pause_working_days": (0, 20), "backup_keep_days": (1, 365)}
     low, high = limits[key]
     if not text.isdigit() or not low <= int(text) <= high:
         raise ValueError(f"{SETTINGS[key].label}: a whole number from {low} to {high}.")

@@ -267,6 +267,14 @@ class Store:
             cur.execute("COMMIT")
             return result
 
+    @contextmanager
+    def writes_held(self) -> Iterator[None]:
+        """Hold the write lock (no transaction) after a checkpoint: until the block ends nothing commits, so
+        the file on disk is complete and unchanging. Readers go on. An online backup copies the file here."""
+        with self._write_lock, self.cursor() as cur:
+            cur.execute("CHECKPOINT")
+            yield
+
     # schema
 
     def schema_version(self) -> int:

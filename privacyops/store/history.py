@@ -22,6 +22,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from privacyops.store.database import run_named
+
 GENESIS_HASH = "0" * 64
 # The requester's contact details, subject id and free text are personal data that must be anonymised
 # when the evidence period ends (rules.md 4, last point); an append-only log cannot forget, so it never
@@ -187,3 +189,16 @@ def verify_chain(rows: Iterable[tuple]) -> list[ChainProblem]:
         expected_prev = stored_hash
         expected_id = entry_id + 1
     return problems
+
+
+def verify_request_history(cur: duckdb.DuckDBPyConnection) -> list[ChainProblem]:
+    """Check the request history's whole chain as this cursor sees it (a store, or a backup opened on its own)."""
+    return verify_chain(run_named(cur, "history_chain").fetchall())
+
+
+def verify_access_log(cur: duckdb.DuckDBPyConnection) -> list[ChainProblem]:
+    """Check the access log's chain (same hashing: the target stands where a request id does, the note is
+    empty) as this cursor sees it."""
+    rows = run_named(cur, "access_log_chain").fetchall()
+    return verify_chain((entry_id, target, at, actor, event, detail, "", prev, digest)
+                        for entry_id, at, actor, event, target, detail, prev, digest in rows)
