@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from privacyops.clock import now_utc
-from privacyops.store import Store, StoreError, history, run_named
+from privacyops.store import DiskFullError, Store, StoreError, history, run_named
 
 _NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}Z)\.duckdb$")
 _STAMP = "%Y%m%dT%H%M%SZ"
@@ -72,6 +72,11 @@ def take(store: Store, *, folder: Path | None = None, at: datetime | None = None
     final = target_folder / f"{store.path.stem}-{moment:{_STAMP}}.duckdb"
     partial = final.with_name(final.name + ".partial")
     wal = store.path.with_name(store.path.name + ".wal")
+    size = store.path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+    free = shutil.disk_usage(target_folder).free
+    if free < size + 64 * 1024 * 1024:
+        raise DiskFullError(f"Not enough free disk space for a backup: about {(size >> 20) + 64:,} MB needed, "
+                            f"{free >> 20:,} MB free in {target_folder}. Free some space or remove old backups.")
     with store.writes_held():
         shutil.copyfile(store.path, partial)
         if wal.exists() and wal.stat().st_size:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -53,6 +54,10 @@ class StoreLockedError(StoreError):
 
 class StoreVersionError(StoreError):
     title = "The store was written by a newer Privacy Ops"
+
+
+class DiskFullError(StoreError):
+    title = "The disk is full"
 
 
 class QueryError(StoreError):
@@ -204,6 +209,10 @@ def _translate(error: duckdb.Error, path: Path) -> StoreError:
             "dashboard itself (its Import page takes files while it runs).",
             pid,
         )
+    if "No space left on device" in text or "database has been invalidated" in text:
+        # DuckDB stops the whole database after a failed checkpoint; the Store reopens it on the next call
+        return DiskFullError(f"No space left on the disk that holds the store ({path.parent}): nothing was "
+                             "saved. Free some space there; the store then works again by itself.")
     if isinstance(error, duckdb.ConstraintException):
         return StoreError(f"The change breaks a rule of the store and was not saved: {text}",
                           title="Not saved")
@@ -213,6 +222,10 @@ def _translate(error: duckdb.Error, path: Path) -> StoreError:
     if "Catalog Error" in text or "Binder Error" in text:
         return QueryError(text)
     return StoreError(text)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:,.0f} MB"
 
 
 # --- the store --------------------------------------------------------------------------------
@@ -226,6 +239,8 @@ class Store:
         self._con = connection
         self._write_lock = threading.RLock()
         self._closed = False
+        self._invalidated = False      # DuckDB stopped after a fatal error (a full disk): reopen before use
+        self._reopen_lock = threading.Lock()
 
     # reads
 
@@ -234,13 +249,47 @@ class Store:
         """A cursor of its own for one call; safe to use from any thread."""
         if self._closed:
             raise StoreError(f"The store {self.path} has been closed.")
+        if self._invalidated:
+            self._reopen()
         cur = self._con.cursor()
         try:
             yield cur
         except duckdb.Error as error:
+            if isinstance(error, duckdb.FatalException) or "database has been invalidated" in str(error):
+                self._invalidated = True
             raise _translate(error, self.path) from error
         finally:
-            cur.close()
+            try:
+                cur.close()
+            except duckdb.Error:
+                pass   # the database was invalidated under it; the next call reopens
+
+    def _reopen(self) -> None:
+        """After a fatal error (a full disk) DuckDB refuses every call until the database is opened again;
+        what was committed before is all there, what failed was rolled back (checked on a 40 MB tmpfs)."""
+        with self._reopen_lock:
+            if not self._invalidated:
+                return
+            try:
+                self._con.close()
+            except duckdb.Error:
+                pass
+            try:
+                self._con = duckdb.connect(str(self.path))
+            except duckdb.Error as error:
+                raise _translate(error, self.path) from error
+            self._invalidated = False
+
+    def require_free_space(self, needed_bytes: int, what: str) -> None:
+        """Refuse a large write up front when the disk cannot hold it: DuckDB does not give space back, so a
+        write that fills the disk leaves the file at that size (rules of thumb in the callers)."""
+        free = shutil.disk_usage(self.path.parent).free
+        margin = 64 * 1024 * 1024
+        if free < needed_bytes + margin:
+            raise DiskFullError(
+                f"Not enough free disk space for {what}: about {_megabytes(needed_bytes + margin)} needed, "
+                f"{_megabytes(free)} free on the disk that holds the store ({self.path.parent}). Free some space "
+                "or move the store (PRIVACYOPS_DB), then try again. Nothing was written.")
 
     def query(self, name: str, **params: Any) -> pd.DataFrame:
         """Run queries/NAME.sql with named parameters; the parameters must match its header."""
@@ -262,7 +311,10 @@ class Store:
             try:
                 result = change(cur)
             except BaseException:
-                cur.execute("ROLLBACK")
+                try:
+                    cur.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass   # a fatal error already ended the transaction; the original error says why
                 raise
             cur.execute("COMMIT")
             return result
