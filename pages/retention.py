@@ -210,11 +210,14 @@ if not instructed.empty:
 
 # --- Privacy Ops' own personal data -----------------------------------------------------------
 st.subheader("Privacy Ops' own data: requesters' contact details and subject ids")
-evidence_years = common.rule_settings().contact_evidence_years
+own_settings = common.rule_settings()
+evidence_years = own_settings.contact_evidence_years
 own = common.query("own_contacts_summary", as_of=as_of, evidence_years=evidence_years).iloc[0]
 st.caption(f"Requesters' email, name, subject id and description are kept while the request is open and for "
            f"{evidence_years} years after it closes, as evidence of how it was handled (rules.md 4; setting "
-           "contact_evidence_years); then they are anonymised. The request history never holds them.")
+           "contact_evidence_years); then they are anonymised. The request history never holds them. The daily "
+           f"backups keep them {own_settings.backup_keep_days} days longer: a contact anonymised today is gone from "
+           "every backup after that (setting backup_keep_days).")
 tiles = st.columns(4)
 tiles[0].metric("Held for open requests", common.fmt_int(own["held_open"]), border=True)
 tiles[1].metric("Held as evidence (closed)", common.fmt_int(own["held_closed"]), border=True)

@@ -71,12 +71,13 @@ def today() -> date:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _housekeeping_done(path: str, day: date) -> int:
-    from privacyops.cases import contacts as own_retention
-    return own_retention.anonymise_expired_contacts(_store(path), today=day, actor="privacyops (daily)")
+    from privacyops.cases import housekeeping
+    return housekeeping.daily(_store(path), today=day).anonymised
 
 
 def daily_housekeeping() -> None:
-    """Once a day per process: anonymise requester contacts whose evidence period has ended (rules.md 4)."""
+    """Once a day per process: anonymise requester contacts whose evidence period has ended, and take the day's
+    verified backup (rules.md 4; privacyops.cases.housekeeping)."""
     try:
         if _housekeeping_done(str(default_db_path().resolve()), today()):
             after_write()

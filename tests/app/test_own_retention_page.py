@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from privacyops.cases import requests
 from privacyops.cases.requests import NewRequest
-from tests.app.conftest import open_page
+from tests.app.conftest import open_page, texts
 
 
 def test_expired_contacts_are_anonymised_and_shown(customers_app_store):
@@ -30,3 +30,12 @@ def test_expired_contacts_are_anonymised_and_shown(customers_app_store):
     assert any("subject id" in c.value for c in at.caption)
     events = store.query("access_log_chain")
     assert events[["event", "actor"]].values.tolist() == [["anonymise", "privacyops (daily)"]]
+
+
+def test_the_page_says_how_long_backups_keep_anonymised_contacts(empty_app_store):
+    from privacyops.cases import settings as settings_change
+
+    settings_change.save_setting(empty_app_store, "backup_keep_days", "21", actor="dpo@example.com",
+                                 actor_role="admin")
+    at = open_page("pages/retention.py")
+    assert "The daily backups keep them 21 days longer" in texts(at)
