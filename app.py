@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import common
+from ui import common, timing
 from ui.nav import ROLES, pages_for
 
 st.set_page_config(page_title="Privacy Ops", page_icon="🛡️", layout="wide")
@@ -20,5 +20,5 @@ with st.sidebar:
     else:
         st.warning("Sign-in is off: this dashboard serves only this machine (127.0.0.1).", icon="🔓")
 
-with common.routed():
+with common.routed(), timing.timed("page", page.url_path or "overview"):
     page.run()

@@ -18,7 +18,7 @@ from privacyops.cases import requests
 from privacyops.clock import STOCKHOLM, now_utc
 from privacyops.rules import lifecycle
 from privacyops.store import StoreError
-from ui import common
+from ui import common, timing
 from ui.nav import page_spec
 
 user = common.require_page("pages/log_request.py")
@@ -92,7 +92,8 @@ def _submit() -> None:
             state["lr_duplicates"] = {"ids": duplicates, "signature": signature}
             state["lr_confirm"] = False
             return
-        logged = requests.log(store, new, actor=user.email)
+        with timing.timed("action", "log request"):
+            logged = requests.log(store, new, actor=user.email)
     except requests.RequestInputError as error:
         state["lr_errors"] = error.errors
         return

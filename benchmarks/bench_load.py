@@ -1,0 +1,165 @@
+"""Load benchmark (issue 11): one Chromium with N browser contexts against one real dashboard on a demo store,
+each context logging requests and opening pages. The server measures its own time per logged request and per
+page rerun (ui/timing.py, switched on by PRIVACYOPS_TIMINGS); the browsers share the machine's two cores with
+the server, so their times are shown but not judged.
+
+    ./dev bench load --events 10000000 --contexts 20 --rounds 3
+
+Targets (issue 11): with 20 contexts at 10M consent records, server-side p95 under 100 ms for logging a
+request and under 1 s for any page rerun. Traffic goes only to 127.0.0.1; every loop is bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+PAGES = ("", "requests", "slas", "consent", "retention")     # "" is the Overview at /
+TARGETS = {"action": 0.100, "page": 1.0}
+
+
+def demo_store(events: int) -> Path:
+    """A demo store of `events` consent records under data/bench/, built once and reused."""
+    path = ROOT / "data" / "bench" / f"demo-{events}.duckdb"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        print(f"building {path} ({events:,} consent records) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "privacyops", "--db", str(path), "demo", "--events", str(events)],
+                       cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(db: Path, timings: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, "PRIVACYOPS_DB": str(db), "PRIVACYOPS_TIMINGS": str(timings)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1", "--server.port",
+         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                return process, url
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise TimeoutError(f"the dashboard did not start; see {log}")
+
+
+async def settle(page) -> None:
+    await page.wait_for_selector('[data-test-script-state="notRunning"]', state="attached", timeout=120_000)
+
+
+async def one_user(browser, url: str, number: int, rounds: int, seen: list[dict]) -> None:
+    """One person: per round, log a request, then open each page (bounded: rounds x (1 + pages) actions)."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    await page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url)
+                     else route.abort())
+    try:
+        for round_no in range(rounds):
+            started = time.perf_counter()
+            await page.goto(f"{url}/log_request")
+            await settle(page)
+            await page.get_by_role("textbox", name="Requester email").fill(f"load.{number}.{round_no}@example.com")
+            await page.get_by_role("button", name="Log request").click()
+            await page.locator('[data-testid="stAlertContentSuccess"]').first.wait_for(timeout=120_000)
+            seen.append({"kind": "browser", "name": "log request", "seconds": time.perf_counter() - started})
+            for name in PAGES:
+                started = time.perf_counter()
+                await page.goto(f"{url}/{name}")
+                await settle(page)
+                seen.append({"kind": "browser", "name": name or "overview", "seconds": time.perf_counter() - started})
+    finally:
+        await context.close()
+
+
+async def drive(url: str, contexts: int, rounds: int) -> list[dict]:
+    from playwright.async_api import async_playwright
+
+    seen: list[dict] = []
+    async with async_playwright() as play:
+        browser = await play.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            await asyncio.gather(*(one_user(browser, url, n, rounds, seen) for n in range(contexts)))
+        finally:
+            await browser.close()
+    return seen
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def summarise(rows: list[dict]) -> list[dict]:
+    groups: dict[tuple[str, str], list[float]] = {}
+    for row in rows:
+        groups.setdefault((row["kind"], row["name"]), []).append(float(row["seconds"]))
+    out = []
+    for (kind, name), values in sorted(groups.items()):
+        target = TARGETS.get(kind)
+        p95 = percentile(values, 0.95)
+        out.append({"kind": kind, "name": name, "n": len(values), "p50": statistics.median(values), "p95": p95,
+                    "max": max(values), "target": target, "met": None if target is None else p95 < target})
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=200_000, help="consent records in the demo store")
+    parser.add_argument("--contexts", type=int, default=20, help="browser contexts (people) at once")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per context (a request and every page)")
+    args = parser.parse_args()
+    source = demo_store(args.events)
+    with tempfile.TemporaryDirectory(prefix="privacyops-load-") as folder:
+        work = Path(folder)
+        db = work / "store.duckdb"
+        shutil.copyfile(source, db)         # the run's requests do not pile up in the reused store
+        timings = work / "timings.jsonl"
+        server, url = start_server(db, timings, work / "server.log")
+        try:
+            started = time.perf_counter()
+            browser_rows = asyncio.run(drive(url, args.contexts, args.rounds))
+            wall = time.perf_counter() - started
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        server_rows = [json.loads(line) for line in timings.read_text("utf-8").splitlines()] if timings.exists() else []
+    table = summarise(server_rows + browser_rows)
+    print(f"\n{args.contexts} contexts x {args.rounds} rounds on {args.events:,} consent records, {wall:.1f} s wall\n")
+    print(f"{'where':8} {'what':16} {'n':>5} {'p50 ms':>9} {'p95 ms':>9} {'max ms':>9}  target")
+    for row in table:
+        verdict = "" if row["target"] is None else (f"< {row['target'] * 1000:.0f} ms "
+                                                      + ("met" if row["met"] else "NOT met"))
+        print(f"{row['kind']:8} {row['name']:16} {row['n']:5d} {row['p50'] * 1000:9.1f} {row['p95'] * 1000:9.1f} "
+              f"{row['max'] * 1000:9.1f}  {verdict}")
+    print(json.dumps({"benchmark": "load", "events": args.events, "contexts": args.contexts, "rounds": args.rounds,
+                      "wall_seconds": round(wall, 2), "rows": table}))
+    return 0 if all(row["met"] in (None, True) for row in table) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
