@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from privacyops import deadlines, requests
+from privacyops import requests
 from privacyops.clock import STOCKHOLM
 from tests.app.conftest import open_page, texts
 
@@ -54,16 +54,16 @@ def test_empty_store_asks_for_a_customer_first(empty_app_store):
 def test_form_writes_one_request_and_one_history_entry(customers_app_store):
     at = submit(fill(open_page(PAGE)))
     assert table_counts(customers_app_store) == (1, 1)
-    received = datetime(2025, 3, 5, 10, 0, tzinfo=STOCKHOLM)
-    due = deadlines.due_date(received)
-    forward_due = deadlines.forward_due_date(received, 5)
-    assert due == date(2025, 4, 7)
+    # Worked out by hand (rules.md 1-2): received Wednesday 5 March 2025; one month later is Saturday 5 April,
+    # so Monday 7 April; C01 forwards within 5 working days: 6, 7, 10, 11, 12 March.
+    due, forward_due = date(2025, 4, 7), date(2025, 3, 12)
     shown = {m.label: m.value for m in at.metric}
     assert shown["Statutory due date"] == f"{due:%a %Y-%m-%d}"
     assert shown["Forward to the customer by"] == f"{forward_due:%a %Y-%m-%d}"
     page = texts(at)
     assert "Logged **DSR-000001** for Testkund Ett AB." in page
-    assert deadlines.explain_due_date(received) in page
+    assert ("Received Wednesday 5 March 2025 (Stockholm time). One month later is Saturday 5 April 2025. "
+            "5 April 2025 is a Saturday, so the deadline moves to Monday 7 April 2025.") in page
     links = at.get("page_link")
     assert [link.value for link in links] == ["Open DSR-000001 in the request queue"]
     assert "request=DSR-000001" in links[0].proto.query_string
@@ -85,7 +85,7 @@ def test_received_time_is_stockholm_local_time(customers_app_store):
     with customers_app_store.cursor() as cur:
         received_at, due = cur.execute("SELECT received_at, due_date FROM requests").fetchone()
     assert received_at == datetime(2025, 3, 30, 22, 30)
-    assert due == deadlines.due_date(datetime(2025, 3, 30, 22, 30, tzinfo=UTC)) == date(2025, 4, 30)
+    assert due == date(2025, 4, 30)
     assert {m.label: m.value for m in at.metric}["Statutory due date"] == "Wed 2025-04-30"
 
 
