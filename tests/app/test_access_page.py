@@ -39,6 +39,24 @@ def test_an_invalid_grant_writes_nothing(empty_app_store):
     assert empty_app_store.query("access_log_chain").empty
 
 
+def test_an_entry_edited_behind_the_app_s_back_is_named_on_the_page(empty_app_store):
+    from privacyops import access
+
+    for event in ("sign_in", "reveal", "sign_out"):
+        access.log_event(empty_app_store, actor="dpo@example.com", event=event, target="DSR-000001")
+    at = open_page(PAGE)
+    assert "intact" in texts(at) and not at.error
+    # someone edits the file with SQL, not through the application
+    empty_app_store.write(lambda cur: cur.execute(
+        "UPDATE access_log SET actor = 'someone.else@example.com' WHERE entry_id = 2"))
+    at = open_page(PAGE)
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert errors == ["The access log has been tampered with: access-log entry 2: its content no longer matches "
+                      "its hash (changed after writing)"], errors
+    assert "intact" not in texts(at)
+
+
 def _opened_with_link(start: str, end: str):
     from streamlit.testing.v1 import AppTest
 
