@@ -4,6 +4,7 @@ role; no email address reaches an analyst."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -202,3 +203,67 @@ def test_an_admin_address_the_provider_has_not_verified_gets_nothing(granted_sto
     assert not at.dataframe and not at.metric and not at.sidebar.text
     assert len(denied) == 1 and "email address not verified" in denied["detail"].iloc[0]
     assert not (log["event"] == "sign_in").any()
+
+
+# --- several grants, and the shapes a group claim comes in ------------------------------------------
+
+GROUP = "privacy-team"
+PERSON = "kim.colleague@example.com"
+
+
+def signed_in_with_groups(store, email_role: str | None, group_role: str | None, groups) -> AppTest:
+    for kind, principal, role in (("email", PERSON, email_role), ("group", GROUP, group_role)):
+        if role:
+            access.set_grant(store, access.Grant(kind, principal, role), actor=PEOPLE["admin"], actor_role="admin")
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), "analyst")
+    at.user["email"] = PERSON
+    at.user["name"] = "Kim Colleague"
+    if groups is not None:
+        at.user["groups"] = groups
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def shown_role(at: AppTest) -> str:
+    said = [t.value for t in at.sidebar.text if t.value.startswith("Signed in as")]
+    assert len(said) == 1, said
+    return said[0]
+
+
+def logged_role(store) -> str | None:
+    log = store.query("access_log_chain")
+    entries = [json.loads(d) for a, e, d in zip(log["actor"], log["event"], log["detail"], strict=True)
+               if a == PERSON and e == "sign_in"]
+    assert len(entries) == 1, entries
+    return entries[0]["role"]
+
+
+# README: roles are granted by email or group; someone with both gets the wider one (ROLE_RANK, written
+# out here: analyst < management < support < admin), whichever of the two grants it.
+@pytest.mark.parametrize(("email_role", "group_role", "wider"), [
+    ("analyst", "support", "support"),
+    ("support", "analyst", "support"),
+    ("management", "analyst", "management"),
+    ("analyst", "admin", "admin"),
+])
+def test_the_wider_role_wins_whether_granted_by_email_or_group(granted_store, email_role, group_role, wider):
+    at = signed_in_with_groups(granted_store, email_role, group_role, [GROUP, "someone-else"])
+    assert shown_role(at) == f"Signed in as Kim Colleague · {access.ROLES[wider]}"
+    assert logged_role(granted_store) == wider
+
+
+def test_a_group_claim_given_as_one_string_counts(granted_store):
+    at = signed_in_with_groups(granted_store, None, "support", GROUP)
+    assert shown_role(at) == "Signed in as Kim Colleague · Support"
+    assert logged_role(granted_store) == "support"
+
+
+@pytest.mark.parametrize("groups", [None, [], "", "privacy", ["privacy-team-x"]],
+                         ids=["no-claim", "empty-list", "empty-string", "part-of-the-name", "another-group"])
+def test_no_matching_group_grants_nothing(granted_store, groups):
+    at = signed_in_with_groups(granted_store, None, "support", groups)
+    assert any("no access to Privacy Ops yet" in w.value for w in at.warning)
+    assert not at.dataframe and not at.metric
+    log = granted_store.query("access_log_chain")
+    assert ("access_denied", PERSON) in list(zip(log["event"], log["actor"], strict=True))
