@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -130,13 +133,71 @@ def test_a_stranger_sees_only_the_request_for_access(granted_store):
     assert ("access_denied", "stranger@example.com") in list(zip(log["event"], log["actor"], strict=True))
 
 
-def test_signed_out_visitor_sees_only_the_sign_in_button(granted_store):
+@pytest.fixture
+def provider_up() -> Iterator[str]:
+    """A stand-in discovery address that answers (the sign-in page checks the provider before offering Sign in)."""
+    class Discovery(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b'{"issuer": "http://127.0.0.1"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Discovery)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/.well-known/openid-configuration"
+    server.shutdown()
+    server.server_close()
+
+
+def test_signed_out_visitor_sees_only_the_sign_in_button(granted_store, provider_up):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     signed_in(at, "analyst")
+    at.secrets["auth"] = {**at.secrets["auth"], "server_metadata_url": provider_up}
     at.user["is_logged_in"] = False
     at.run()
     assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.error
     assert not at.dataframe and not at.metric
+
+
+def test_a_provider_that_does_not_answer_is_said_plainly(granted_store):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    signed_in(at, "analyst")          # its server_metadata_url is port 9 on loopback: nobody answers
+    at.user["is_logged_in"] = False
+    at.run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [
+        "Sign-in is not available right now: the company's identity provider does not answer. Try again in a "
+        "few minutes; if it lasts, tell IT."]
+    assert [b.label for b in at.button] == ["Try again"]
+    assert not at.dataframe and not at.metric
+    assert granted_store.query("access_log_chain")["event"].tolist() == ["role_change"] * 3
+
+
+def test_no_email_claim_is_said_plainly_and_grants_nothing(granted_store):
+    # Even a group with a grant gives nothing without an email address to name the person by.
+    access.set_grant(granted_store, access.Grant("group", GROUP, "admin"), actor=PEOPLE["admin"],
+                     actor_role="admin")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    signed_in(at, "analyst")
+    at.user["email"] = None
+    at.user["sub"] = "user-4711"
+    at.user["groups"] = [GROUP]
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.error) == 1 and "did not send your email address" in at.error[0].value
+    assert [b.label for b in at.button] == ["Sign out"]
+    assert not at.dataframe and not at.metric and not at.sidebar.text
+    log = granted_store.query("access_log_chain")
+    assert list(zip(log["event"], log["actor"], strict=True))[-1] == ("access_denied", "(no email; sub user-4711)")
+    assert "sign_in" not in log["event"].tolist()
 
 
 def test_only_an_admin_may_change_roles(granted_store):
