@@ -39,6 +39,7 @@ SUPPORT = "sam.support@example.com"
 MANAGER = "mia.manager@example.com"       # management through the group claim "privacy-management"
 STRANGER = "stranger@example.com"         # nobody granted anything
 IMPOSTOR = "impostor@example.com"         # signs in with the DPO's address, which the provider did not verify
+NO_EMAIL = "no.email.claim@example.com"   # the provider sends no email claim for it (its group has a role)
 MANAGEMENT_GROUP = "privacy-management"
 PSEUDONYM_KEY = "test-key-for-the-sign-in-tests"  # pseudonym.check_key wants 16 characters or more
 SIGNED_IN_ACCOUNTS = (ADMIN, ANALYST, SUPPORT, MANAGER, STRANGER)
