@@ -112,7 +112,7 @@ def test_access_log(demo_app_store, downloads):
 
 def test_sql_explorer_result(demo_app_store, downloads, monkeypatch):
     monkeypatch.setenv(pseudonym.KEY_ENV, "app-test-pseudonym-key-0123456789")
-    at = open_page("pages/sql_explorer.py")
+    at = open_page("pages/sql.py")
     at.text_area(key="explorer_sql").set_value(explorer.EXAMPLE_SQL)
     at.button(key="explorer_run").click()
     at.run()
@@ -144,7 +144,7 @@ def _upload(at: AppTest) -> AppTest:
 def test_import_problem_preview_rejects_and_a_past_run_s_rejects(customers_app_store, downloads, tmp_path,
                                                                  monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    at = _upload(open_page("pages/import_data.py"))
+    at = _upload(open_page("pages/import.py"))
     taken = take_each(customers_app_store, downloads)
     assert targets(taken) == ["import problems preview"]
     assert [d["file"] for _, d in taken.values()] == ["consent.csv"]
@@ -164,7 +164,7 @@ def test_import_problem_preview_rejects_and_a_past_run_s_rejects(customers_app_s
 
     # A past run picked in the list of runs offers its rejects too.
     downloads.deferred.clear()
-    at = open_page("pages/import_data.py")
+    at = open_page("pages/import.py")
     table = at.dataframe(key="imp_runs")
     at.session_state[table.key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()

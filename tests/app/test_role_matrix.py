@@ -43,8 +43,8 @@ EXPECTED_MATRIX = {
     "pages/requests.py": {"support", "admin"},
     "pages/log_request.py": {"support", "admin"},
     "pages/explore.py": {"analyst", "admin"},
-    "pages/sql_explorer.py": {"analyst", "admin"},
-    "pages/import_data.py": {"support", "analyst", "admin"},
+    "pages/sql.py": {"analyst", "admin"},
+    "pages/import.py": {"support", "analyst", "admin"},
     "pages/customers.py": {"admin"},
     "pages/access.py": {"admin"},
 }
