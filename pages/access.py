@@ -78,7 +78,9 @@ start, end = (span if isinstance(span, tuple) and len(span) == 2 else (today - t
 log = common.query_live("access_log_recent", event=event, start=start, end=end)
 problems = access.verify_access_log(common.store())
 if problems:
-    st.error("The access log has been tampered with: " + "; ".join(str(p) for p in problems[:5]))
+    # Name the access-log entry (ChainProblem's own wording speaks of request history entries).
+    st.error("The access log has been tampered with: "
+             + "; ".join(f"access-log entry {p.entry_id}: {p.reason}" for p in problems[:5]))
 else:
     st.caption("The access log's hash chain is intact: no entry was changed, removed or reordered.")
 if log.empty:

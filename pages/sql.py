@@ -223,7 +223,10 @@ elif outcome:
         st.dataframe(display, hide_index=True, width="stretch", height=min(38 + 35 * len(display), 520),
                      key="explorer_result")
     st.download_button(
-        "⬇️ Download CSV", data=explorer.to_csv(frame), key="explorer_download", on_click="ignore",
+        "⬇️ Download CSV", key="explorer_download", on_click="ignore",
+        # Built on the click, so the download is in the access log like every other export (README).
+        data=common.logged_export(user, "sql_explorer", lambda: explorer.to_csv(frame), sql=outcome["sql"],
+                                  rows=len(frame)),
         file_name=f"sql-explorer-{clock.now_utc().astimezone(clock.STOCKHOLM):%Y%m%d-%H%M%S}.csv", mime="text/csv",
         help="The rows above as CSV. Text cells that start with =, +, -, @, a tab or a carriage return get a "
              "leading ' so a spreadsheet does not run them as formulas.")

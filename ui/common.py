@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -165,6 +166,16 @@ def current_user() -> User:
     return User(email=email, name=str(st.user.get("name") or email), role=role, signed_in=True)
 
 
+@st.cache_data(ttl=30, show_spinner=False)
+def _provider_answers(metadata_url: str) -> bool:
+    """Whether the identity provider's discovery document answers (checked before offering Sign in)."""
+    try:
+        with urllib.request.urlopen(metadata_url, timeout=3) as reply:
+            return reply.status == 200
+    except (OSError, ValueError):
+        return False
+
+
 def gate() -> User:
     """Stop the script unless it may serve data to this user; returns the user when it may.
 
@@ -184,7 +195,25 @@ def gate() -> User:
     if not user.signed_in:
         st.title("Privacy Ops")
         st.write("Privacy Ops holds personal data: sign in with your company account to continue.")
+        metadata_url = str(_secrets("auth").get("server_metadata_url") or "")
+        if metadata_url and not _provider_answers(metadata_url):
+            # Streamlit's own page for this says only "Authentication error": say what is wrong instead.
+            st.error("Sign-in is not available right now: the company's identity provider does not answer. "
+                     "Try again in a few minutes; if it lasts, tell IT.")
+            st.button("Try again", on_click=_provider_answers.clear)
+            _stop_without_pages()
         st.button("Sign in", type="primary", on_click=st.login)
+        _stop_without_pages()
+    if not user.email:
+        # The provider said who signed in but sent no email address: no grant can match, and the person
+        # should know why rather than be told to ask for a role.
+        st.title("Privacy Ops")
+        st.error("You are signed in, but your identity provider did not send your email address, so Privacy "
+                 "Ops cannot tell who you are and gives you no access. Ask IT to release the email claim to "
+                 "Privacy Ops.")
+        st.button("Sign out", on_click=st.logout)
+        _log_once(User(email=f"(no email; sub {st.user.get('sub') or 'unknown'})", name="", role=None,
+                       signed_in=True), "access_denied", reason="no email claim")
         _stop_without_pages()
     if user.refusal:
         st.title("Privacy Ops")

@@ -39,16 +39,63 @@ def test_an_invalid_grant_writes_nothing(empty_app_store):
     assert empty_app_store.query("access_log_chain").empty
 
 
-def test_a_link_with_dates_past_today_still_opens(demo_app_store):
+def test_an_entry_edited_behind_the_app_s_back_is_named_on_the_page(empty_app_store):
+    from privacyops.cases import access
+
+    for event in ("sign_in", "reveal", "sign_out"):
+        access.log_event(empty_app_store, actor="dpo@example.com", event=event, target="DSR-000001")
+    at = open_page(PAGE)
+    assert "intact" in texts(at) and not at.error
+    # someone edits the file with SQL, not through the application
+    empty_app_store.write(lambda cur: cur.execute(
+        "UPDATE access_log SET actor = 'someone.else@example.com' WHERE entry_id = 2"))
+    at = open_page(PAGE)
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert errors == ["The access log has been tampered with: access-log entry 2: its content no longer matches "
+                      "its hash (changed after writing)"], errors
+    assert "intact" not in texts(at)
+
+
+def _opened_with_link(start: str, end: str):
     from streamlit.testing.v1 import AppTest
 
     from tests.app.conftest import ROOT
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params["from"] = "2099-01-01"
-    at.query_params["to"] = "2099-12-31"
+    at.query_params["from"] = start
+    at.query_params["to"] = end
     at.run()
     assert not at.exception, at.exception
+    return at
+
+
+def test_a_link_with_dates_past_today_is_clamped_to_today(demo_app_store, monkeypatch):
+    from datetime import date
+
+    from privacyops import clock
+
+    today = clock.today()
+    monkeypatch.setenv("PRIVACYOPS_TODAY", today.isoformat())
+    at = _opened_with_link("2099-01-01", "2099-12-31")
+    # What the user sees: the date picker, the period the figures cover, and the link they can copy.
+    assert at.sidebar.date_input(key="flt_dates").value == (today, today)
+    assert f"Period **{today.isoformat()} – {today.isoformat()}** (1 days)" in texts(at)
+    assert (at.query_params["from"], at.query_params["to"]) == (today.isoformat(), today.isoformat())
+    assert date(2099, 1, 1).isoformat() not in texts(at)
+
+
+def test_a_link_with_reversed_dates_shows_them_in_order(demo_app_store, monkeypatch):
+    from datetime import timedelta
+
+    from privacyops import clock
+
+    today = clock.today()
+    monkeypatch.setenv("PRIVACYOPS_TODAY", today.isoformat())
+    later, earlier = today - timedelta(days=10), today - timedelta(days=40)
+    at = _opened_with_link(later.isoformat(), earlier.isoformat())
+    assert at.sidebar.date_input(key="flt_dates").value == (earlier, later)
+    assert f"Period **{earlier.isoformat()} – {later.isoformat()}** (31 days)" in texts(at)
 
 
 def test_markdown_in_stored_text_is_escaped():

@@ -12,7 +12,7 @@ import pytest
 from privacyops.cases import customers, requests
 from privacyops.clock import STOCKHOLM
 from privacyops.demo import generator as demo
-from privacyops.rules import deadlines, lifecycle
+from privacyops.rules import lifecycle
 from privacyops.rules.retention import DATA_CATEGORIES
 from privacyops.store import Store, history, open_store
 
@@ -261,25 +261,61 @@ def test_a_handful_of_open_requests_are_overdue_today(demo_store):
     assert {status for status, _ in overdue} <= {"forwarded", "in_progress", "paused"}
 
 
-def test_due_dates_follow_the_rules_from_the_stockholm_date(demo_store):
-    found = rows(demo_store, """
-        SELECT r.received_at, r.request_type, r.due_date, r.extended_due_date, r.forward_due_date,
-               c.forward_working_days, v.received_on
-        FROM requests AS r LEFT JOIN customers AS c USING (customer_id) JOIN request_clock AS v USING (request_id)""")
+# A few requests of the fixed-seed demo (TODAY, 20,000 events, default settings) with their dates worked out
+# by hand from rules.md 1-2 on the Swedish calendar, not by privacyops.deadlines (which made them):
+# request: (Stockholm receipt date, forwarding working days, forward by, due, extended due).
+PINNED_DATES = {
+    # received 23:44 UTC on 15 Dec = 00:44 on Mon 16 Dec in Stockholm. Forward 9 working days: 17-20, 23,
+    # 24 (Christmas Eve is a working day by default), 25-26 holidays, 27, 30, 31. Due 16 January (a Thursday).
+    "DSR-000015": (date(2024, 12, 16), 9, date(2024, 12, 31), date(2025, 1, 16), None),
+    # 23:29 UTC on 23 Apr = 01:29 on Thu 24 Apr. Forward: 25, 28-30, (1 May holiday), 2, 5-8. Due 24 May is
+    # a Saturday: Monday 26 May.
+    "DSR-000023": (date(2025, 4, 24), 9, date(2025, 5, 8), date(2025, 5, 26), None),
+    # Fri 5 Apr 2024: forward 8-12, 15-18; due 5 May is a Sunday: Monday 6 May; extended by two further
+    # months to Friday 5 July.
+    "DSR-000001": (date(2024, 4, 5), 9, date(2024, 4, 18), date(2024, 5, 6), date(2024, 7, 5)),
+    # Expandra's own request, Saturday 31 Aug: no forwarding; due Monday 30 Sep.
+    "DSR-000008": (date(2024, 8, 31), None, None, date(2024, 9, 30), None),
+    # Fri 6 June is National Day (a holiday itself, receipt day not counted anyway): forward 9-12;
+    # due 6 July is a Sunday: Monday 7 July.
+    "DSR-000026": (date(2025, 6, 6), 4, date(2025, 6, 12), date(2025, 7, 7), None),
+    # Wed 26 Nov: due 26 Dec is Boxing Day, then a weekend: Monday 29 Dec.
+    "DSR-000040": (date(2025, 11, 26), 2, date(2025, 11, 28), date(2025, 12, 29), None),
+    # Thu 23 Oct, 10 working days (All Saints' Day falls on Saturday 1 Nov): forward by 6 Nov; due 23 Nov is
+    # a Sunday: Monday 24 Nov; extended to Friday 23 Jan.
+    "DSR-000037": (date(2025, 10, 23), 10, date(2025, 11, 6), date(2025, 11, 24), date(2026, 1, 23)),
+    # A consent withdrawal: no month clock. Forward 19, 22, 23, 24 Dec (Christmas Eve counts by default).
+    "DSR-000042": (date(2025, 12, 18), 4, date(2025, 12, 24), None, None),
+}
+
+
+def test_due_dates_of_pinned_requests_are_the_ones_worked_out_by_hand(demo_store):
+    found = {r[0]: tuple(r[1:]) for r in rows(demo_store, """
+        SELECT v.request_id, v.received_on, c.forward_working_days, v.forward_due_date, v.due_date,
+               v.extended_due_date
+        FROM request_clock AS v LEFT JOIN customers AS c USING (customer_id)""")}
     assert len(found) == 50
-    for received_at, request_type, due, extended, forward_due, working_days, received_on in found:
-        received = received_at.replace(tzinfo=UTC)
-        assert received_on == deadlines.stockholm_date(received)
-        if working_days is None:  # Expandra is the controller: nothing to forward
-            assert forward_due is None
-        else:
-            assert forward_due == deadlines.forward_due_date(received, working_days)
-        if request_type == "consent_withdrawal":
-            assert due is None
-        else:
-            assert due == deadlines.due_date(received)
+    assert {rid: found[rid] for rid in PINNED_DATES} == PINNED_DATES
+
+
+def test_every_request_s_dates_have_the_rules_shape(demo_store):
+    found = rows(demo_store, """
+        SELECT r.received_at, r.request_type, r.customer_id, r.due_date, r.extended_due_date, r.forward_due_date,
+               v.received_on
+        FROM requests AS r JOIN request_clock AS v USING (request_id)""")
+    for received_at, request_type, customer_id, due, extended, forward_due, received_on in found:
+        assert received_on == received_at.replace(tzinfo=UTC).astimezone(STOCKHOLM).date()
+        assert (forward_due is None) == (customer_id is None)    # Expandra as controller: nothing to forward
+        assert (due is None) == (request_type == "consent_withdrawal")
+        if due is not None:
+            # in the month after receipt, or a few days into the next (rolled past weekends and holidays)
+            month_later = date(received_on.year + received_on.month // 12, received_on.month % 12 + 1, 1)
+            assert month_later <= due <= month_later + timedelta(days=34), (received_on, due)
+            assert due.weekday() < 5
         if extended is not None:
-            assert extended == deadlines.extended_due_date(received)
+            assert extended > due and extended.weekday() < 5
+        if forward_due is not None:
+            assert received_on < forward_due <= received_on + timedelta(days=20) and forward_due.weekday() < 5
 
 
 def test_every_hour_of_the_period_gets_its_stockholm_date(tmp_path):
@@ -448,17 +484,27 @@ def test_real_data_is_never_cleared_or_mixed_with_demo_data(tmp_path):
 
 
 def test_deadlines_follow_the_eves_setting(tmp_path):
+    """With Christmas and New Year's Eve counted as holidays (the DPO's other reading), pinned requests of
+    the fixed-seed demo get the later dates, worked out by hand."""
     store = open_store(tmp_path / "eves.duckdb")
     try:
         store.write(lambda cur: cur.execute(
             "INSERT INTO settings VALUES ('eves_are_holidays', 'true', TIMESTAMP '2026-01-01', 'dpo@example.com')"))
         demo.generate(store, 40_000, today=TODAY)
-        found = rows(store, "SELECT received_at, due_date, forward_due_date, forward_working_days "
-                            "FROM requests JOIN customers USING (customer_id) WHERE due_date IS NOT NULL")
-        for received_at, due, forward_due, working_days in found:
-            received = received_at.replace(tzinfo=UTC)
-            assert due == deadlines.due_date(received, eves_are_holidays=True)
-            assert forward_due == deadlines.forward_due_date(received, working_days, eves_are_holidays=True)
+        found = {r[0]: tuple(r[1:]) for r in rows(store, """
+            SELECT request_id, CAST(timezone('Europe/Stockholm', timezone('UTC', received_at)) AS DATE),
+                   forward_due_date, due_date, eves_are_holidays
+            FROM requests""")}
+        assert {rid: found[rid] for rid in ("DSR-000030", "DSR-000085", "DSR-000084")} == {
+            # Fri 20 Dec 2024, 9 working days: 23, (24-26), 27, 30, (31 Dec, 1 Jan), 2, 3, (6 Jan), 7-10.
+            # By default (eves are working days) it would be 8 January.
+            "DSR-000030": (date(2024, 12, 20), date(2025, 1, 10), date(2025, 1, 20), True),
+            # A withdrawal on Sat 27 Dec 2025, 9 working days: 29, 30, (31, 1), 2, 5, (6), 7-9, 12, 13.
+            "DSR-000085": (date(2025, 12, 27), date(2026, 1, 13), None, True),
+            # Wed 17 Dec 2025, 3 working days: 18, 19, 22; due 17 Jan is a Saturday: Monday 19 Jan.
+            "DSR-000084": (date(2025, 12, 17), date(2025, 12, 22), date(2026, 1, 19), True),
+        }
+        assert value(store, "SELECT count(*) FROM requests WHERE eves_are_holidays IS DISTINCT FROM true") == 0
     finally:
         store.close()
 

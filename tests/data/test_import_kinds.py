@@ -11,10 +11,8 @@ from pathlib import Path
 import pytest
 
 from privacyops.cases.requests import verify_history
-from privacyops.clock import STOCKHOLM
 from privacyops.importing import contract
 from privacyops.importing import pipeline as importer
-from privacyops.rules import deadlines
 from privacyops.store import Store
 from tests.data.test_import_files import counts, lines, problems, write
 
@@ -71,15 +69,16 @@ def test_imported_requests_get_their_deadlines_and_one_history_entry_each(custom
     assert counts(report) == (3, 3, 0, 0)
     stored = rows(customer_store, "SELECT request_id, received_at, requester_email, status, due_date, "
                                   "forward_due_date, outcome, created_at = updated_at FROM requests ORDER BY 1")
-    r1 = datetime(2025, 3, 5, 10, 0, tzinfo=STOCKHOLM)
-    r2 = datetime(2026, 1, 31, 22, 30, tzinfo=UTC)     # 1 February in Stockholm
+    # Dates worked out by hand (rules.md 1-2). R-1: Wed 5 March 2025, due Mon 7 April (5 April is a Saturday),
+    # forward by 12 March (5 working days). R-2: 22:30 UTC on 31 Jan is Sunday 1 February in Stockholm, due
+    # Mon 2 March (1 March is a Sunday), C02 forwards within 2 working days: 2, 3 February. R-3: Thu 12 June
+    # 2025, a withdrawal (no month clock), forward by Thursday 19 June.
     assert stored == [
-        ("R-1", datetime(2025, 3, 5, 9, 0), "Karin@example.com", "logged", deadlines.due_date(r1),
-         deadlines.forward_due_date(r1, 5), None, True),
-        ("R-2", datetime(2026, 1, 31, 22, 30), "lars@example.com", "forwarded", deadlines.due_date(r2),
-         deadlines.forward_due_date(r2, 2), None, True),
-        ("R-3", datetime(2025, 6, 12, 16, 45), None, "completed", None,
-         deadlines.forward_due_date(datetime(2025, 6, 12, 16, 45, tzinfo=UTC), 5), "completed", True),
+        ("R-1", datetime(2025, 3, 5, 9, 0), "Karin@example.com", "logged", date(2025, 4, 7), date(2025, 3, 12),
+         None, True),
+        ("R-2", datetime(2026, 1, 31, 22, 30), "lars@example.com", "forwarded", date(2026, 3, 2), date(2026, 2, 3),
+         None, True),
+        ("R-3", datetime(2025, 6, 12, 16, 45), None, "completed", None, date(2025, 6, 19), "completed", True),
     ]
     assert stored[0][4] == date(2025, 4, 7)            # rules.md: 5 March -> 7 April
     assert stored[1][4] == date(2026, 3, 2)            # 1 February in Stockholm -> 1 March is a Sunday

@@ -39,6 +39,7 @@ SUPPORT = "sam.support@example.com"
 MANAGER = "mia.manager@example.com"       # management through the group claim "privacy-management"
 STRANGER = "stranger@example.com"         # nobody granted anything
 IMPOSTOR = "impostor@example.com"         # signs in with the DPO's address, which the provider did not verify
+NO_EMAIL = "no.email.claim@example.com"   # the provider sends no email claim for it (its group has a role)
 MANAGEMENT_GROUP = "privacy-management"
 PSEUDONYM_KEY = "test-key-for-the-sign-in-tests"  # pseudonym.check_key wants 16 characters or more
 SIGNED_IN_ACCOUNTS = (ADMIN, ANALYST, SUPPORT, MANAGER, STRANGER)
@@ -140,17 +141,20 @@ class OidcProvider:
 
 # --- the app ----------------------------------------------------------------------------------
 
-def write_secrets(path: Path, *, app_url: str | None, provider: OidcProvider | None) -> Path:
-    """A secrets.toml for `streamlit run --secrets.files`; with a provider it turns sign-in on."""
+def write_secrets(path: Path, *, app_url: str | None, provider: OidcProvider | None,
+                  metadata_url: str | None = None) -> Path:
+    """A secrets.toml for `streamlit run --secrets.files`; with a provider (or just its discovery address,
+    metadata_url, for a provider that is down) it turns sign-in on."""
     lines = []
-    if provider is not None and app_url is not None:
+    metadata_url = metadata_url or (provider.metadata_url if provider is not None else None)
+    if metadata_url is not None and app_url is not None:
         lines += [
             "[auth]",
             f'redirect_uri = "{app_url}/oauth2callback"',
             f'cookie_secret = "{os.urandom(24).hex()}"',
             f'client_id = "{CLIENT_ID}"',
             f'client_secret = "{CLIENT_SECRET}"',
-            f'server_metadata_url = "{provider.metadata_url}"',
+            f'server_metadata_url = "{metadata_url}"',
             'client_kwargs = { prompt = "login" }',
             "",
         ]
@@ -260,5 +264,23 @@ def open_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecretsSer
     grant_roles(db)
     secrets = write_secrets(folder / "secrets.toml", app_url=None, provider=None)
     server = SecretsServer(db, folder / "streamlit.log", secrets, address="0.0.0.0")  # every interface: the point
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def provider_down_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecretsServer]:
+    """Sign-in on, but the identity provider does not answer: its address is a loopback port nobody listens on."""
+    require_authlib()
+    folder = tmp_path_factory.mktemp("provider_down")
+    db = folder / "store.duckdb"
+    grant_roles(db)
+    app_port, closed_port = free_port(), free_port()
+    while closed_port == app_port:
+        closed_port = free_port()
+    secrets = write_secrets(folder / "secrets.toml", app_url=f"http://{HOST}:{app_port}", provider=None,
+                            metadata_url=f"http://{HOST}:{closed_port}/.well-known/openid-configuration")
+    server = SecretsServer(db, folder / "streamlit.log", secrets, port=app_port)
+    server.folder = folder
     yield server
     server.stop()

@@ -23,9 +23,11 @@ from tests.e2e.oidc_fixtures import (
     ANALYST,
     IMPOSTOR,
     MANAGER,
+    NO_EMAIL,
     SIGNED_IN_ACCOUNTS,
     STRANGER,
     SUPPORT,
+    SecretsServer,
     SignInApp,
 )
 from ui.nav import PAGES, ROLES, SECTION_ORDER, PageSpec
@@ -35,6 +37,7 @@ pytestmark = pytest.mark.e2e
 # The fixtures live in oidc_fixtures.py; naming them here makes pytest use them in this module.
 sign_in_app = oidc_fixtures.sign_in_app
 open_server = oidc_fixtures.open_server
+provider_down_app = oidc_fixtures.provider_down_app
 
 NAV_LINK = '[data-testid="stSidebarNavLink"]'
 MAIN = '[data-testid="stMain"]'
@@ -200,6 +203,28 @@ def test_an_unverified_admin_address_is_refused_and_told_why(sign_in_app: SignIn
     page.context.clear_cookies()
 
 
+def test_without_an_email_claim_the_person_is_told_why_and_gets_nothing(sign_in_app: SignInApp, page: Page):
+    page.context.clear_cookies()
+    sign_in(page, sign_in_app, NO_EMAIL)
+    expect(page.get_by_text("did not send your email address")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("Ask IT to release the email claim")).to_be_visible()
+    assert page.locator(NAV_LINK).count() == 0, navigation_titles(page)
+    assert headings(page) == ["Privacy Ops"]
+    assert page.get_by_text("Signed in as").count() == 0
+    assert page.locator('[data-testid="stDataFrame"], [data-testid="stVegaLiteChart"], '
+                        '[data-testid="stMetric"]').count() == 0
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    assert_no_exception(page)
+    screenshot(page, "sign_in_no_email_claim")
+
+    page.goto(f"{sign_in_app.url}/requests")  # a deep link gets no further (its group has management)
+    wait_for_app(page)
+    expect(page.get_by_text("did not send your email address")).to_be_visible(timeout=WAIT)
+    assert page.locator(NAV_LINK).count() == 0, navigation_titles(page)
+    assert headings(page) == ["Privacy Ops"]
+    page.context.clear_cookies()
+
+
 def test_access_log_records_every_sign_in(sign_in_app: SignInApp, page: Page):
     """Runs after the tests above: signs in whoever they did not (when run alone), then stops the app to
     read the store (the app holds its lock)."""
@@ -224,6 +249,9 @@ def test_access_log_records_every_sign_in(sign_in_app: SignInApp, page: Page):
     if IMPOSTOR in sign_in_app.signed_in:   # the refusal of the unverified address, under the address claimed
         refused = [row.detail for row in log.itertuples() if row.actor == ADMIN and row.event == "access_denied"]
         assert refused and all("email address not verified" in d for d in refused), refused  # one per session
+    if NO_EMAIL in sign_in_app.signed_in:
+        assert (f"(no email; sub {NO_EMAIL})", "access_denied") in events, sorted(events)
+        assert not any(event == "sign_in" and "no email" in actor for actor, event in events)
     assert problems == []
 
 
@@ -239,3 +267,23 @@ def test_without_sign_in_an_open_address_serves_no_data(open_server, page: Page)
                             '[data-testid="stMetric"], [data-testid="stButton"]').count() == 0
         assert_no_exception(page)
         screenshot(page, f"sign_in_off_on_0.0.0.0{path.replace('/', '_')}")
+
+
+def test_an_identity_provider_that_does_not_answer_is_said_plainly(provider_down_app: SecretsServer, page: Page):
+    """[auth] names a provider on a loopback port nobody listens on: no Sign in button that would end on
+    Streamlit's bare "Authentication error", but a message saying what is wrong; nothing is served."""
+    for path in ("", "/requests"):
+        page.goto(f"{provider_down_app.url}{path}")
+        wait_for_app(page)
+        expect(page.get_by_text("the company's identity provider does not answer")).to_be_visible(timeout=WAIT)
+        assert page.get_by_role("button", name="Sign in").count() == 0
+        expect(page.get_by_role("button", name="Try again")).to_be_visible()
+        assert headings(page) == ["Privacy Ops"]
+        assert page.locator(NAV_LINK).count() == 0, navigation_titles(page)
+        assert page.locator('[data-testid="stDataFrame"], [data-testid="stVegaLiteChart"], '
+                            '[data-testid="stMetric"]').count() == 0
+        assert_no_exception(page)
+    page.get_by_role("button", name="Try again").click()
+    wait_for_app(page)
+    expect(page.get_by_text("the company's identity provider does not answer")).to_be_visible(timeout=WAIT)
+    screenshot(page, "sign_in_provider_down")

@@ -38,6 +38,9 @@ const ACCOUNTS = {
   'mia.manager@example.com': { name: 'Mia Manager', groups: ['privacy-management'] },
   'stranger@example.com': { name: 'Stig Stranger', groups: [] },
   'impostor@example.com': { name: 'Ivan Impostor', groups: [], email: 'dpo@example.com', verified: false },
+  // Signs in, but the provider releases no email claim for it (a misconfigured claim mapping): the app must
+  // say so and grant nothing, even though its group has a role.
+  'no.email.claim@example.com': { name: 'Nils Noemail', groups: ['privacy-management'], noEmail: true },
 };
 
 function findAccount(ctx, id) {
@@ -46,6 +49,7 @@ function findAccount(ctx, id) {
   return {
     accountId: id,
     async claims() {
+      if (account.noEmail) return { sub: id, name: account.name, groups: account.groups };
       return {
         sub: id,
         email: account.email ?? id,
