@@ -172,7 +172,7 @@ elif state["rq_customer"] and state["rq_customer"] not in customer_names:
 if "rq_overdue" not in state:
     state["rq_overdue"] = st.query_params.get("overdue") == "1"
 
-summary = common.query("queue_summary", as_of=as_of, soon_days=settings.soon_due_days,
+summary = common.query("requests_queue_summary", as_of=as_of, soon_days=settings.soon_due_days,
                        customer=state["rq_customer"]).iloc[0]
 tiles = st.columns(6)
 tiles[0].metric("Open requests", common.fmt_int(summary["open_requests"]),
@@ -193,7 +193,7 @@ tiles[5].metric("Recipients not yet told", common.fmt_int(summary["recipients_pe
                 help="Open rectifications, erasures and restrictions with nothing recorded yet about telling the "
                      "recipients of the data (GDPR Art. 19); they cannot be completed until it is.")
 
-assignees = common.query("queue_assignees", customer=state["rq_customer"])
+assignees = common.query("requests_queue_assignees", customer=state["rq_customer"])
 assignee_options = ["", UNASSIGNED, *assignees["assignee"]]
 if state.get("rq_assignee", "") not in assignee_options:
     state["rq_assignee"] = ""
@@ -227,7 +227,7 @@ elif "overdue" in st.query_params:
     del st.query_params["overdue"]
 
 queue = common.query(
-    "queue_requests", as_of=as_of, soon_days=settings.soon_due_days, customer=state["rq_customer"],
+    "requests_queue_requests", as_of=as_of, soon_days=settings.soon_due_days, customer=state["rq_customer"],
     status=state["rq_status"], request_type=state["rq_type"], assignee=state["rq_assignee"],
     overdue_only=bool(state["rq_overdue"]), include_closed=bool(state["rq_closed"]),
     recipients_pending_only=bool(state.get("rq_recipients")), email_search=state["rq_search"], max_rows=MAX_ROWS)

@@ -119,7 +119,7 @@ if "explorer_sql" not in state:
     state["explorer_sql"] = explorer.EXAMPLE_SQL
 
 try:
-    saved = common.query("explorer_saved_queries")
+    saved = common.query("sql_explorer_saved_queries")
 except StoreError as error:
     common.show_store_error(error)
     st.stop()

@@ -6,7 +6,7 @@ settings or keep the machine busy for ever. SQL is code, not data, so the isolat
 the checks on the text are only the first of three layers:
 
 1. **A separate database.** The explorer never runs on the store. `refresh()` has the store write a
-   *snapshot* of the pseudonymised views (queries/explorer_snapshot_*.sql: explicit column lists, no
+   *snapshot* of the pseudonymised views (queries/sql_explorer_snapshot_*.sql: explicit column lists, no
    contact details or free text, subject ids and staff emails replaced by keyed pseudonyms from
    privacyops.explorer.pseudonym) as Parquet files into a private temporary folder (mode 0700), in one read-only
    transaction. The explorer then opens its *own* in-memory DuckDB instance (a second `connect()` to the
@@ -83,22 +83,22 @@ class ExplorerView:
 
 
 VIEWS: tuple[ExplorerView, ...] = (
-    ExplorerView("consent_facts", "explorer_snapshot_consent",
+    ExplorerView("consent_facts", "sql_explorer_snapshot_consent",
                  "One row per consent record, with the business flags of the Consent page: is_valid_choice "
                  "(accept all, reject all, custom), is_invalid_consent (implied, pre-ticked: never opt-ins), "
                  "is_withdrawal and the per-purpose opt-ins. subject_key is a keyed pseudonym of the visitor."),
-    ExplorerView("request_clock", "explorer_snapshot_requests",
+    ExplorerView("request_clock", "sql_explorer_snapshot_requests",
                  "One row per data-subject request with its Stockholm dates and deadlines (effective_due_date "
                  "is the extended one when validly extended). No contact details or free text; subject_key "
                  "and assignee_key are keyed pseudonyms (subject_key matches consent_facts.subject_key)."),
-    ExplorerView("request_pauses", "explorer_snapshot_request_pauses",
+    ExplorerView("request_pauses", "sql_explorer_snapshot_request_pauses",
                  "When a request's clock stopped (waiting for identity proof or a clarification) and resumed."),
-    ExplorerView("retention_status", "explorer_snapshot_retention",
+    ExplorerView("retention_status", "sql_explorer_snapshot_retention",
                  "The inventory of personal-data records in the quote service with the day their retention "
                  "ends (effective_end_on) and when they were deleted or anonymised."),
-    ExplorerView("customers", "explorer_snapshot_customers",
+    ExplorerView("customers", "sql_explorer_snapshot_customers",
                  "The controllers Expandra serves and their forwarding term (working days)."),
-    ExplorerView("customer_retention_terms", "explorer_snapshot_retention_terms",
+    ExplorerView("customer_retention_terms", "sql_explorer_snapshot_retention_terms",
                  "Each customer's retention term per data category and what happens when it ends."),
 )
 VIEW_NAMES: tuple[str, ...] = tuple(v.name for v in VIEWS)
@@ -622,8 +622,8 @@ def to_csv(frame: pd.DataFrame) -> bytes:
 
 
 def saved_queries(store: Store) -> pd.DataFrame:
-    """The team's saved queries, newest first (queries/explorer_saved_queries.sql)."""
-    return store.query("explorer_saved_queries")
+    """The team's saved queries, newest first (queries/sql_explorer_saved_queries.sql)."""
+    return store.query("sql_explorer_saved_queries")
 
 
 def save_query(store: Store, *, title: str, sql: str, actor: str) -> int:

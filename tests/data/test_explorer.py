@@ -509,7 +509,7 @@ def test_saving_and_listing_team_queries(filled_store):
     second = explorer.save_query(filled_store, title="Requests", sql="SELECT * FROM request_clock",
                                  actor="admin@expandra.example")
     listed = explorer.saved_queries(filled_store)
-    assert list(listed.columns) == list(named_query("explorer_saved_queries").columns)
+    assert list(listed.columns) == list(named_query("sql_explorer_saved_queries").columns)
     assert list(listed["query_id"]) == [second, first]
     assert list(listed["title"]) == ["Requests", "Opt-ins per customer"]
     assert list(listed["sql_text"]) == ["SELECT * FROM request_clock", "SELECT 1"]

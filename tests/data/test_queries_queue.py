@@ -1,4 +1,4 @@
-"""The queue_* queries on a small hand-made store with exact expected values.
+"""The requests_queue_* queries on a small hand-made store with exact expected values.
 
 Six requests, looked at on 10 April 2025 with 'due soon' = 5 days:
   R1 DSR-000001 C01 access        received 5 Mar  due 7 Apr  (-3, Overdue)   forwarded, Karin's
@@ -61,16 +61,16 @@ def queue(store, **overrides) -> pd.DataFrame:
                   overdue_only=False, include_closed=False, recipients_pending_only=False, email_search="",
                   max_rows=100)
     params.update(overrides)
-    return store.query("queue_requests", **params)
+    return store.query("requests_queue_requests", **params)
 
 
 def test_headers_declare_the_columns_returned(queue_store):
     for name, params in [
-        ("queue_requests", dict(as_of=AS_OF, soon_days=5, customer="", status="", request_type="", assignee="",
+        ("requests_queue_requests", dict(as_of=AS_OF, soon_days=5, customer="", status="", request_type="", assignee="",
                                 overdue_only=False, include_closed=True, recipients_pending_only=False,
                                 email_search="", max_rows=100)),
-        ("queue_summary", dict(as_of=AS_OF, soon_days=5, customer="")),
-        ("queue_assignees", dict(customer="")),
+        ("requests_queue_summary", dict(as_of=AS_OF, soon_days=5, customer="")),
+        ("requests_queue_assignees", dict(customer="")),
     ]:
         assert tuple(queue_store.query(name, **params).columns) == named_query(name).columns
 
@@ -153,11 +153,11 @@ def test_closed_request_has_no_days_left(queue_store):
 
 
 def test_summary(queue_store):
-    row = queue_store.query("queue_summary", as_of=AS_OF, soon_days=5, customer="").iloc[0]
+    row = queue_store.query("requests_queue_summary", as_of=AS_OF, soon_days=5, customer="").iloc[0]
     assert {k: int(row[k]) for k in row.index} == {
         "open_requests": 5, "overdue": 1, "due_soon": 2, "on_track": 2, "paused": 1, "forward_late": 1,
         "recipients_pending": 2}   # R2 erasure and R6 rectification: recipients not yet told (Art. 19)
-    row = queue_store.query("queue_summary", as_of=AS_OF, soon_days=5, customer="C02").iloc[0]
+    row = queue_store.query("requests_queue_summary", as_of=AS_OF, soon_days=5, customer="C02").iloc[0]
     assert {k: int(row[k]) for k in row.index} == {
         "open_requests": 2, "overdue": 0, "due_soon": 1, "on_track": 1, "paused": 1, "forward_late": 0,
         "recipients_pending": 0}
@@ -166,7 +166,7 @@ def test_summary(queue_store):
 def test_summary_agrees_with_the_queue_bands(queue_store):
     for as_of in (date(2025, 3, 1), AS_OF, date(2025, 4, 14), date(2025, 5, 30)):
         frame = queue(queue_store, as_of=as_of)
-        row = queue_store.query("queue_summary", as_of=as_of, soon_days=5, customer="").iloc[0]
+        row = queue_store.query("requests_queue_summary", as_of=as_of, soon_days=5, customer="").iloc[0]
         bands = frame["band"].value_counts()
         assert int(row["overdue"]) == bands.get("Overdue", 0)
         assert int(row["due_soon"]) == bands.get("Due soon", 0)
@@ -174,13 +174,13 @@ def test_summary_agrees_with_the_queue_bands(queue_store):
 
 
 def test_assignees(queue_store):
-    frame = queue_store.query("queue_assignees", customer="")
+    frame = queue_store.query("requests_queue_assignees", customer="")
     assert list(frame.itertuples(index=False, name=None)) == [(AGENT, 1), ("bo@example.com", 0)]
-    assert queue_store.query("queue_assignees", customer="C02")["assignee"].tolist() == [AGENT]
+    assert queue_store.query("requests_queue_assignees", customer="C02")["assignee"].tolist() == [AGENT]
 
 
 def test_empty_store(store):
     assert queue(store).empty
-    row = store.query("queue_summary", as_of=AS_OF, soon_days=5, customer="").iloc[0]
+    row = store.query("requests_queue_summary", as_of=AS_OF, soon_days=5, customer="").iloc[0]
     assert int(row["open_requests"]) == 0 and int(row["overdue"]) == 0
-    assert store.query("queue_assignees", customer="").empty
+    assert store.query("requests_queue_assignees", customer="").empty

@@ -197,12 +197,12 @@ def test_the_queue_shows_requests_whose_recipients_are_not_yet_told(customer_sto
     access = logged(customer_store, "access", "forward")
     params = dict(as_of=datetime(2025, 3, 20).date(), soon_days=5, customer="", status="", request_type="",
                   assignee="", overdue_only=False, include_closed=False, email_search="", max_rows=100)
-    queue = customer_store.query("queue_requests", recipients_pending_only=False, **params)
+    queue = customer_store.query("requests_queue_requests", recipients_pending_only=False, **params)
     assert dict(zip(queue["request_id"], queue["recipients_pending"], strict=True)) == {
         pending: True, told: False, access: False}
-    only = customer_store.query("queue_requests", recipients_pending_only=True, **params)
+    only = customer_store.query("requests_queue_requests", recipients_pending_only=True, **params)
     assert only["request_id"].tolist() == [pending]
-    summary = customer_store.query("queue_summary", as_of=params["as_of"], soon_days=5, customer="").iloc[0]
+    summary = customer_store.query("requests_queue_summary", as_of=params["as_of"], soon_days=5, customer="").iloc[0]
     assert summary["recipients_pending"] == 1
 
 
