@@ -53,6 +53,7 @@ from privacyops import clock
 from privacyops.cases import exports
 from privacyops.explorer import pseudonym
 from privacyops.store import Store, named_query
+from privacyops.store.sql import identifier, literal
 
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_TIMEOUT_S = 10.0
@@ -271,14 +272,6 @@ class ExplorerResult:
         return len(self.frame)
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 class _Instance:
     """The locked in-memory DuckDB over one snapshot's Parquet files. Queries hold it while they run;
     once retired, the last one out closes it and deletes the folder."""
@@ -292,21 +285,21 @@ class _Instance:
         try:
             # The order matters: once external access is off and the configuration locked, nothing changes.
             for setting in (
-                f"SET temp_directory = {_literal(str(spill))}",
-                f"SET max_temp_directory_size = {_literal(spill_limit)}",
+                f"SET temp_directory = {literal(str(spill))}",
+                f"SET max_temp_directory_size = {literal(spill_limit)}",
                 "SET autoinstall_known_extensions = false",
                 "SET autoload_known_extensions = false",
                 "SET allow_community_extensions = false",
                 "SET python_enable_replacements = false",
-                f"SET allowed_directories = [{_literal(str(folder) + os.sep)}]",
+                f"SET allowed_directories = [{literal(str(folder) + os.sep)}]",
                 "SET enable_external_access = false",
                 "SET lock_configuration = true",
             ):
                 con.execute(setting)
             for view in VIEWS:
                 path = folder / f"{view.name}.parquet"
-                con.execute(f"CREATE VIEW {_identifier(view.name)} AS "  # noqa: S608 - our names and our path
-                            f"SELECT * FROM read_parquet({_literal(str(path))})")
+                con.execute(f"CREATE VIEW {identifier(view.name)} AS "  # noqa: S608 - our names and our path
+                            f"SELECT * FROM read_parquet({literal(str(path))})")
         except BaseException:
             con.close()
             raise
@@ -445,8 +438,7 @@ class Explorer:
                         q = named_query(view.query)
                         params = {"key": self._key} if "key" in q.params else {}
                         target = folder / f"{view.name}.parquet"
-                        body = q.sql.strip().rstrip(";")
-                        cur.execute(f"COPY (\n{body}\n) TO {_literal(str(target))} "
+                        cur.execute(f"COPY (\n{q.statement}\n) TO {literal(str(target))} "
                                     "(FORMAT parquet, COMPRESSION zstd)", params or None)
                         counted = cur.fetchone()
                         rows[view.name] = int(counted[0]) if counted else 0
