@@ -19,7 +19,7 @@ import duckdb
 
 from privacyops import clock
 from privacyops.clock import now_utc, to_utc_naive
-from privacyops.rules import deadlines
+from privacyops.rules import deadlines, swedish_calendar
 from privacyops.rules.retention import DATA_CATEGORIES, END_ACTIONS
 from privacyops.store import Store, run_named
 
@@ -251,7 +251,8 @@ def shortest_statutory_month(first_received: date, days: int = 366, *,
         received = first_received + timedelta(days=offset)
         due = deadlines.due_date(received, eves_are_holidays=eves_are_holidays)
         count = sum(1 for d in range(1, (due - received).days + 1)
-                    if deadlines.is_working_day(received + timedelta(days=d), eves_are_holidays=eves_are_holidays))
+                    if swedish_calendar.is_working_day(received + timedelta(days=d),
+                                                       eves_are_holidays=eves_are_holidays))
         if worst is None or count < worst.working_days:
             worst = ShortestMonth(received, due, count)
     if worst is None:

@@ -17,7 +17,7 @@ import pandas as pd
 from email_validator import EmailNotValidError, validate_email
 
 from privacyops.clock import STOCKHOLM, from_utc_naive, now_utc, to_utc_naive
-from privacyops.rules import deadlines, lifecycle
+from privacyops.rules import deadline_words, deadlines, lifecycle
 from privacyops.rules.settings import RuleSettings
 from privacyops.store import Store, history, run_named
 from privacyops.store import settings as stored_settings
@@ -143,7 +143,7 @@ def log(store: Store, new: NewRequest, *, actor: str, now: datetime | None = Non
         customer = store.query("customer", customer_id=new.customer_id).iloc[0]
         forward_due = deadlines.forward_due_date(new.received_at, int(customer["forward_working_days"]),
                                                  eves_are_holidays=eves)
-    explanation = (deadlines.explain_due_date(new.received_at, eves_are_holidays=eves) if has_month_clock
+    explanation = (deadline_words.explain_due_date(new.received_at, eves_are_holidays=eves) if has_month_clock
                    else "A consent withdrawal takes effect at once (GDPR Art. 7(3)); it has no one-month clock.")
     if new.customer_id is None:
         explanation += (" Expandra is the controller of this data (its own website statistics): there is no "
@@ -494,10 +494,10 @@ def clock(store: Store, request_id: str, today: date) -> RequestClock:
                             "A consent withdrawal takes effect at once (GDPR Art. 7(3)); no one-month clock.",
                             None)
     eves = eves_reading(row, settings)
-    explanation = deadlines.explain_due_date(received, eves_are_holidays=eves)
+    explanation = deadline_words.explain_due_date(received, eves_are_holidays=eves)
     if effective != due:
         explanation += (" Extended by two months (Art. 12(3)): "
-                        + deadlines.explain_due_date(received, months=3, eves_are_holidays=eves))
+                        + deadline_words.explain_due_date(received, months=3, eves_are_holidays=eves))
     if row["is_own_request"]:
         explanation += " Expandra is the controller: the statutory clock is its own; nothing is forwarded."
     pauses = store.query("request_pauses", request_id=request_id)

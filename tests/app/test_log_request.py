@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from privacyops.cases import requests
 from privacyops.clock import STOCKHOLM
-from privacyops.rules import deadlines
+from privacyops.rules import deadline_words, deadlines
 from tests.app.conftest import open_page, texts
 
 PAGE = "pages/log_request.py"
@@ -64,7 +64,7 @@ def test_form_writes_one_request_and_one_history_entry(customers_app_store):
     assert shown["Forward to the customer by"] == f"{forward_due:%a %Y-%m-%d}"
     page = texts(at)
     assert "Logged **DSR-000001** for Testkund Ett AB." in page
-    assert deadlines.explain_due_date(received) in page
+    assert deadline_words.explain_due_date(received) in page
     links = at.get("page_link")
     assert [link.value for link in links] == ["Open DSR-000001 in the request queue"]
     assert "request=DSR-000001" in links[0].proto.query_string
