@@ -18,6 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from privacyops.clock import STOCKHOLM, from_utc_naive, now_utc, to_utc_naive
 from privacyops.rules import deadline_words, deadlines, lifecycle
+from privacyops.rules.forwarding import forwarding_warnings
 from privacyops.rules.settings import RuleSettings
 from privacyops.store import Store, history, run_named
 from privacyops.store import settings as stored_settings
@@ -173,15 +174,6 @@ def log(store: Store, new: NewRequest, *, actor: str, now: datetime | None = Non
 
     request_id = store.write(insert)
     return LoggedRequest(request_id, due, forward_due, explanation, warnings)
-
-
-def forwarding_warnings(forward_due: date | None, due: date | None) -> tuple[str, ...]:
-    """A forwarding deadline after the statutory one helps nobody (rules.md 2): say so."""
-    if forward_due is None or due is None or forward_due <= due:
-        return ()
-    return (f"The customer's forwarding term ends on {forward_due:%Y-%m-%d}, after the statutory deadline of "
-            f"{due:%Y-%m-%d}: forward at once, well before the forwarding term, or the controller cannot "
-            "answer in time (GDPR Art. 12(3); the month is not extended because a processor is involved).",)
 
 
 def _state(detail: Mapping[str, Any]) -> lifecycle.RequestState:
