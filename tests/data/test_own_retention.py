@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 
-from privacyops.cases import access, requests
+from privacyops.cases import access, request_actions, requests
 from privacyops.cases import contacts as own_retention
 from privacyops.cases.requests import NewRequest
 from privacyops.store import history
@@ -22,17 +22,17 @@ def logged(store, received: datetime, email: str, subject_id: str = "") -> str:
 def closed(store, received: datetime, email: str, subject_id: str = "") -> str:
     request_id = logged(store, received, email, subject_id)
     for action, days in (("forward", 1), ("start", 2), ("complete", 10)):
-        requests.apply(store, request_id, action, actor=AGENT, at=received + timedelta(days=days))
+        request_actions.apply(store, request_id, action, actor=AGENT, at=received + timedelta(days=days))
     return request_id
 
 
 def test_contacts_are_anonymised_after_the_evidence_period(customer_store):
     old = logged(customer_store, datetime(2023, 1, 10, 9, tzinfo=UTC), "old.requester@example.com")
     for action, day in (("forward", 11), ("start", 12), ("complete", 20)):
-        requests.apply(customer_store, old, action, actor=AGENT, at=datetime(2023, 1, day, 9, tzinfo=UTC))
+        request_actions.apply(customer_store, old, action, actor=AGENT, at=datetime(2023, 1, day, 9, tzinfo=UTC))
     recent = logged(customer_store, datetime(2025, 6, 2, 9, tzinfo=UTC), "recent.requester@example.com")
     for action, day in (("forward", 3), ("start", 4), ("complete", 5)):
-        requests.apply(customer_store, recent, action, actor=AGENT, at=datetime(2025, 6, day, 9, tzinfo=UTC))
+        request_actions.apply(customer_store, recent, action, actor=AGENT, at=datetime(2025, 6, day, 9, tzinfo=UTC))
     still_open = logged(customer_store, datetime(2023, 1, 10, 10, tzinfo=UTC), "open.requester@example.com")
 
     summary = customer_store.query("own_contacts_summary", as_of=date(2026, 11, 25), evidence_years=2).iloc[0]

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
-from privacyops.cases import requests
+from privacyops.cases import request_actions, requests
 from privacyops.cases.requests import NewRequest
 from privacyops.store import named_query
 
@@ -38,21 +38,21 @@ def _log(store, customer: str, kind: str, received: datetime, email: str) -> str
 def queue_store(customer_store):
     s = customer_store
     r1 = _log(s, "C01", "access", _at(3, 5), "Karin.Testsson@Example.com")
-    requests.apply(s, r1, "forward", actor=AGENT, at=_at(3, 6))
+    request_actions.apply(s, r1, "forward", actor=AGENT, at=_at(3, 6))
     _log(s, "C01", "erasure", _at(3, 12), "anna_b@example.se")
     r3 = _log(s, "C02", "portability", _at(4, 1), "per@example.org")
-    requests.apply(s, r3, "forward", actor=AGENT, at=_at(4, 2))
-    requests.apply(s, r3, "start", actor=AGENT, at=_at(4, 3), assignee=AGENT)
-    requests.apply(s, r3, "pause", actor=AGENT, at=_at(4, 4), pause_reason="identity")
+    request_actions.apply(s, r3, "forward", actor=AGENT, at=_at(4, 2))
+    request_actions.apply(s, r3, "start", actor=AGENT, at=_at(4, 3), assignee=AGENT)
+    request_actions.apply(s, r3, "pause", actor=AGENT, at=_at(4, 4), pause_reason="identity")
     _log(s, "C02", "consent_withdrawal", _at(4, 9), "100%sure@example.com")
     r5 = _log(s, "C01", "access", _at(3, 10), "olle@example.com")
-    requests.apply(s, r5, "forward", actor=AGENT, at=_at(3, 11))
-    requests.apply(s, r5, "start", actor=AGENT, at=_at(3, 12), assignee="bo@example.com")
-    requests.apply(s, r5, "complete", actor=AGENT, at=_at(3, 20))
+    request_actions.apply(s, r5, "forward", actor=AGENT, at=_at(3, 11))
+    request_actions.apply(s, r5, "start", actor=AGENT, at=_at(3, 12), assignee="bo@example.com")
+    request_actions.apply(s, r5, "complete", actor=AGENT, at=_at(3, 20))
     r6 = _log(s, "C01", "rectification", _at(3, 5), "lisa@example.com")
-    requests.apply(s, r6, "forward", actor=AGENT, at=_at(3, 6))
-    requests.apply(s, r6, "extend", actor=AGENT, at=_at(3, 20), extension_reason="Many systems",
-                   notified_at=_at(3, 20, 10))
+    request_actions.apply(s, r6, "forward", actor=AGENT, at=_at(3, 6))
+    request_actions.apply(s, r6, "extend", actor=AGENT, at=_at(3, 20), extension_reason="Many systems",
+                          notified_at=_at(3, 20, 10))
     return s
 
 
@@ -139,7 +139,7 @@ def test_max_rows_lists_the_first_and_counts_all(queue_store):
 
 
 def test_closed_ones_follow_latest_closed_first(queue_store):
-    requests.apply(queue_store, "DSR-000004", "complete", actor=AGENT, at=_at(4, 9, 12))
+    request_actions.apply(queue_store, "DSR-000004", "complete", actor=AGENT, at=_at(4, 9, 12))
     frame = queue(queue_store, include_closed=True)
     assert frame["request_id"].tolist()[-2:] == ["DSR-000004", "DSR-000005"]   # closed 9 Apr, then 20 Mar
 
