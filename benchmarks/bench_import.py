@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from privacyops.cases import customers  # noqa: E402
 from privacyops.importing import pipeline as importer  # noqa: E402
+from privacyops.rules.customer_terms import Customer, RetentionTerm  # noqa: E402
 from privacyops.rules.retention import DATA_CATEGORIES  # noqa: E402
 from privacyops.store import open_store  # noqa: E402
 
@@ -88,9 +89,9 @@ def main() -> int:
     with store.cursor() as cur:
         print(f"DuckDB memory limit: {cur.execute('SELECT current_setting($n)', {'n': 'memory_limit'}).fetchone()[0]}, "
               f"threads: {cur.execute('SELECT current_setting($n)', {'n': 'threads'}).fetchone()[0]}")
-    terms = {c: customers.RetentionTerm(365, "delete") for c in DATA_CATEGORIES}
+    terms = {c: RetentionTerm(365, "delete") for c in DATA_CATEGORIES}
     for n in range(1, 13):
-        customers.save(store, customers.Customer(f"C{n:02d}", f"Benchkund {n} AB", "556000-0000", 5, terms),
+        customers.save(store, Customer(f"C{n:02d}", f"Benchkund {n} AB", "556000-0000", 5, terms),
                        actor="bench")
 
     options = importer.inspect_file(csv_path).default_options()

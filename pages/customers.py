@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from privacyops.cases import customers
+from privacyops.rules import customer_terms, forwarding
 from privacyops.rules.retention import DATA_CATEGORIES, END_ACTIONS
 from privacyops.store import StoreError
 from ui import common
@@ -33,7 +34,7 @@ TERM_LABELS = {"retention_days": "retention days", "end_action": "end action"}
 FIELD_LABELS |= {"consent_policy_version": "Consent policy version",
                  "consent_policy_effective_on": "Consent policy took effect on",
                  "consent_policy_confirmed": "Consent policy confirmed"}
-FIELD_LABELS.update(customers.DISPOSAL_DATE_FIELDS)  # the deletion instruction and contract end (last section)
+FIELD_LABELS.update(customer_terms.DISPOSAL_DATE_FIELDS)  # the deletion instruction and contract end (last section)
 
 st.info(
     "New terms apply from the moment they are saved. The **forwarding term** applies to requests logged from "
@@ -66,13 +67,13 @@ def _save(suffix: str, existing: bool) -> None:
         return state.get(_key(suffix, field))
 
     customer_id = str(value("customer_id") or "").strip()
-    customer = customers.Customer(
+    customer = customer_terms.Customer(
         customer_id=customer_id,
         name=str(value("name") or ""),
         org_number=str(value("org_number") or ""),
         forward_working_days=int(value("forward_working_days") or 0),
-        terms={category: customers.RetentionTerm(int(value(f"{category}.retention_days") or 0),
-                                                 str(value(f"{category}.end_action") or ""))
+        terms={category: customer_terms.RetentionTerm(int(value(f"{category}.retention_days") or 0),
+                                                      str(value(f"{category}.end_action") or ""))
                for category in DATA_CATEGORIES},
     )
     state["cust_errors"] = {}
@@ -98,8 +99,8 @@ def _save(suffix: str, existing: bool) -> None:
 def _forwarding_warning(name: str, customer_id: str, days: int) -> str | None:
     """The warning for a forwarding term that can end after the statutory due date (rules.md 2), or None."""
     rules = common.rule_settings()
-    worst = customers.forwarding_term_can_pass_due_date(days, common.today(),
-                                                        eves_are_holidays=rules.eves_are_holidays)
+    worst = forwarding.forwarding_term_can_pass_due_date(days, common.today(),
+                                                         eves_are_holidays=rules.eves_are_holidays)
     if worst is None:
         return None
     return (f"**{common.md_escape(name)}** ({common.md_escape(customer_id)}): forwarding within {days} working days "
@@ -430,7 +431,7 @@ def _save_disposal(customer_id: str) -> None:
     state = st.session_state
     state.pop("cust_disposal_errors", None)
     state.pop("cust_disposal_saved", None)
-    dates = {field: state.get(_disposal_key(customer_id, field)) for field in customers.DISPOSAL_DATE_FIELDS}
+    dates = {field: state.get(_disposal_key(customer_id, field)) for field in customer_terms.DISPOSAL_DATE_FIELDS}
     try:
         changed = customers.save_disposal_dates(
             common.store(), customer_id, deletion_instructed_on=dates["deletion_instructed_on"],
@@ -478,7 +479,7 @@ else:
     saved_disposal = st.session_state.pop("cust_disposal_saved", None)
     if saved_disposal and saved_disposal[0] == disposal_pick:
         if saved_disposal[1]:
-            st.success("Saved. Changed: " + ", ".join(customers.DISPOSAL_DATE_FIELDS[f] for f in saved_disposal[1])
+            st.success("Saved. Changed: " + ", ".join(customer_terms.DISPOSAL_DATE_FIELDS[f] for f in saved_disposal[1])
                        + ". The change log above records the old and new values.", icon="✅")
         else:
             st.info("Nothing changed: the form had the stored dates.", icon="ℹ️")
@@ -493,7 +494,7 @@ else:
     stored = common.query("customer_disposal_dates", customer_id=disposal_pick)
     with st.form(f"customer_disposal_form_{disposal_pick}", border=True):
         cols = st.columns(2)
-        for col, (field, label) in zip(cols, customers.DISPOSAL_DATE_FIELDS.items(), strict=True):
+        for col, (field, label) in zip(cols, customer_terms.DISPOSAL_DATE_FIELDS.items(), strict=True):
             value = stored.iloc[0][field] if not stored.empty else None
             with col:
                 st.date_input(label, value=None if value is None or pd.isna(value) else pd.Timestamp(value).date(),

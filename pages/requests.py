@@ -4,7 +4,7 @@ The queue lists every open request with both clocks (rules.md 1-2): our forwardi
 customer's DPA and the controller's statutory Art. 12(3) due date, counted from Expandra's receipt.
 Picking a row shows the request's detail: the due date with its reasoning in words, the requester's
 contact details (shown nowhere else), the history, and only the actions its status allows. Every
-action goes through privacyops.cases.requests.apply, which checks the lifecycle and writes the change and
+action goes through privacyops.cases.request_actions.apply, which checks the lifecycle and writes the change and
 its history entry in one transaction.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from privacyops.cases import access, requests
+from privacyops.cases import access, request_actions, request_clock, requests
 from privacyops.clock import STOCKHOLM, now_utc
 from privacyops.rules import lifecycle
 from privacyops.store import StoreError
@@ -172,7 +172,7 @@ elif state["rq_customer"] and state["rq_customer"] not in customer_names:
 if "rq_overdue" not in state:
     state["rq_overdue"] = st.query_params.get("overdue") == "1"
 
-summary = common.query("queue_summary", as_of=as_of, soon_days=settings.soon_due_days,
+summary = common.query("requests_queue_summary", as_of=as_of, soon_days=settings.soon_due_days,
                        customer=state["rq_customer"]).iloc[0]
 tiles = st.columns(6)
 tiles[0].metric("Open requests", common.fmt_int(summary["open_requests"]),
@@ -193,7 +193,7 @@ tiles[5].metric("Recipients not yet told", common.fmt_int(summary["recipients_pe
                 help="Open rectifications, erasures and restrictions with nothing recorded yet about telling the "
                      "recipients of the data (GDPR Art. 19); they cannot be completed until it is.")
 
-assignees = common.query("queue_assignees", customer=state["rq_customer"])
+assignees = common.query("requests_queue_assignees", customer=state["rq_customer"])
 assignee_options = ["", UNASSIGNED, *assignees["assignee"]]
 if state.get("rq_assignee", "") not in assignee_options:
     state["rq_assignee"] = ""
@@ -227,7 +227,7 @@ elif "overdue" in st.query_params:
     del st.query_params["overdue"]
 
 queue = common.query(
-    "queue_requests", as_of=as_of, soon_days=settings.soon_due_days, customer=state["rq_customer"],
+    "requests_queue_requests", as_of=as_of, soon_days=settings.soon_due_days, customer=state["rq_customer"],
     status=state["rq_status"], request_type=state["rq_type"], assignee=state["rq_assignee"],
     overdue_only=bool(state["rq_overdue"]), include_closed=bool(state["rq_closed"]),
     recipients_pending_only=bool(state.get("rq_recipients")), email_search=state["rq_search"], max_rows=MAX_ROWS)
@@ -320,7 +320,7 @@ detail = detail_frame.iloc[0]
 request_type = str(detail["request_type"])
 status = str(detail["status"])
 try:
-    req_clock = requests.clock(store, selected, as_of)
+    req_clock = request_clock.clock(store, selected, as_of)
 except (requests.RequestInputError, StoreError) as error:
     st.error(str(error))
     st.stop()
@@ -410,7 +410,7 @@ with right, st.container(border=True):
 
 # actions ---------------------------------------------------------------------------------------
 st.markdown("**Act on this request**")
-allowed = requests.allowed_actions(common.store(), selected)
+allowed = request_actions.allowed_actions(common.store(), selected)
 if not allowed:
     st.caption("This request is closed: no further action is possible.")
 else:
@@ -501,8 +501,8 @@ else:
         elif action == "start" and state[f"{prefix}_assign_me"]:
             extra["assignee"] = user.email
         try:
-            new_status = requests.apply(store, selected, action, actor=user.email,
-                                        note=state[f"{prefix}_note"], **extra)
+            new_status = request_actions.apply(store, selected, action, actor=user.email,
+                                               note=state[f"{prefix}_note"], **extra)
         except lifecycle.TransitionError as error:
             st.error(f"**Not done.** {error}")
         except requests.RequestInputError as error:

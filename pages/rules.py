@@ -11,7 +11,7 @@ import streamlit as st
 
 from privacyops.cases import access
 from privacyops.cases import settings as rule_settings
-from privacyops.rules import deadlines, retention
+from privacyops.rules import deadline_words, deadlines, retention, swedish_calendar
 from privacyops.rules.settings import SETTINGS
 from ui import common
 
@@ -69,8 +69,8 @@ st.markdown(
 today = common.today()
 example = st.date_input("Try a receipt date", value=today, key="rule_example")
 if isinstance(example, date):
-    st.text(deadlines.explain_due_date(example, eves_are_holidays=current.eves_are_holidays))
-    st.text("Extended: " + deadlines.explain_due_date(example, months=3,
+    st.text(deadline_words.explain_due_date(example, eves_are_holidays=current.eves_are_holidays))
+    st.text("Extended: " + deadline_words.explain_due_date(example, months=3,
                                                        eves_are_holidays=current.eves_are_holidays))
 
 st.subheader("Which requests count in the on-time rate, and against which date")
@@ -106,7 +106,7 @@ st.subheader("Swedish public holidays counted")
 years = [today.year, today.year + 1]
 holidays = [{"Date": day, "Weekday": f"{day:%A}", "Holiday": name}
             for year in years
-            for day, name in sorted(deadlines.public_holidays(
+            for day, name in sorted(swedish_calendar.public_holidays(
                 year, eves_are_holidays=current.eves_are_holidays).items())]
 st.dataframe(pd.DataFrame(holidays), hide_index=True, width="stretch",
              column_config={"Date": st.column_config.DateColumn(format="YYYY-MM-DD")})

@@ -15,9 +15,9 @@ import streamlit as st
 
 from privacyops import clock
 from privacyops.cases import access
-from privacyops.explorer import pseudonym
+from privacyops.explorer import pseudonym, saved_queries, views
 from privacyops.explorer import sandbox as explorer
-from privacyops.explorer.sandbox import ExplorerError
+from privacyops.explorer.errors import ExplorerError
 from privacyops.store import StoreError
 from ui import common
 
@@ -101,8 +101,8 @@ if not any(snapshot.rows.values()):
 
 with st.expander("📚 Views you can query (names and columns)", expanded=False):
     schema = ex.schema()
-    tabs = st.tabs([view.name for view in explorer.VIEWS])
-    for tab, view in zip(tabs, explorer.VIEWS, strict=True):
+    tabs = st.tabs([view.name for view in views.VIEWS])
+    for tab, view in zip(tabs, views.VIEWS, strict=True):
         with tab:
             st.caption(f"{view.description} Rows in the snapshot: "
                        f"{common.fmt_int(snapshot.rows.get(view.name, 0))}.")
@@ -116,10 +116,10 @@ with st.expander("📚 Views you can query (names and columns)", expanded=False)
 # --- the team's saved queries ----------------------------------------------------------------------
 
 if "explorer_sql" not in state:
-    state["explorer_sql"] = explorer.EXAMPLE_SQL
+    state["explorer_sql"] = views.EXAMPLE_SQL
 
 try:
-    saved = common.query("explorer_saved_queries")
+    saved = common.query("sql_explorer_saved_queries")
 except StoreError as error:
     common.show_store_error(error)
     st.stop()
@@ -158,8 +158,8 @@ def _save() -> None:
     state.pop("explorer_save_error", None)
     state.pop("explorer_saved", None)
     try:
-        explorer.save_query(common.store(), title=state.get("explorer_title", ""), sql=state["explorer_sql"],
-                            actor=user.email)
+        saved_queries.save_query(common.store(), title=state.get("explorer_title", ""), sql=state["explorer_sql"],
+                                 actor=user.email)
     except ExplorerError as error:
         state["explorer_save_error"] = str(error)
         return
@@ -172,7 +172,7 @@ def _save() -> None:
 
 
 with st.expander("💾 Save this query for the team"):
-    st.text_input("Title", key="explorer_title", max_chars=explorer.MAX_TITLE_LENGTH,
+    st.text_input("Title", key="explorer_title", max_chars=saved_queries.MAX_TITLE_LENGTH,
                   placeholder="e.g. Analytics opt-in rate per customer")
     st.button("Save", key="explorer_save", on_click=_save)
     if state.get("explorer_save_error"):

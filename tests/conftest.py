@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 
 from privacyops.cases import customers
+from privacyops.rules.customer_terms import Customer, RetentionTerm
 from privacyops.rules.retention import DATA_CATEGORIES
 from privacyops.store import Store, open_store
 
 
 def make_customer(customer_id: str, name: str, forward_days: int = 5, retention_days: int = 365,
-                  end_action: str = "delete") -> customers.Customer:
-    terms = {c: customers.RetentionTerm(retention_days, end_action) for c in DATA_CATEGORIES}
-    return customers.Customer(customer_id, name, "556000-0000", forward_days, terms)
+                  end_action: str = "delete") -> Customer:
+    terms = {c: RetentionTerm(retention_days, end_action) for c in DATA_CATEGORIES}
+    return Customer(customer_id, name, "556000-0000", forward_days, terms)
 
 
 @pytest.fixture

@@ -28,7 +28,8 @@ from typing import Any
 
 import pandas as pd
 
-from privacyops.store import QueryError, Store, named_query
+from privacyops.store import Store, named_query
+from privacyops.store.sql import identifier, literal
 
 # A text cell starting with one of these is a formula to Excel, LibreOffice or Google Sheets.
 FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -70,43 +71,24 @@ def neutralise_cell(value: str) -> str:
 
 def neutralised_sql(expr: str) -> str:
     """SQL doing neutralise_cell() on a VARCHAR expression (NULL stays NULL)."""
-    inner = (f"regexp_replace({expr}, {_literal(_AFTER_SEPARATOR)}, "
-             f"{_literal(_AFTER_SEPARATOR_REPLACEMENT)}, 'g')")
-    return f"regexp_replace({inner}, {_literal(_AT_START)}, {_literal(_AT_START_REPLACEMENT)})"
-
-
-def _identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+    inner = (f"regexp_replace({expr}, {literal(_AFTER_SEPARATOR)}, "
+             f"{literal(_AFTER_SEPARATOR_REPLACEMENT)}, 'g')")
+    return f"regexp_replace({inner}, {literal(_AT_START)}, {literal(_AT_START_REPLACEMENT)})"
 
 
 def _neutralised(column: str) -> str:
     """One VARCHAR column of the result, neutralised, under its own name."""
-    col = _identifier(column)
+    col = identifier(column)
     return f"{neutralised_sql(col)} AS {col}"
-
-
-def _check_params(name: str, params: dict[str, Any]) -> str:
-    """The query's SQL (one statement, no trailing semicolon) once the parameters match its header."""
-    q = named_query(name)
-    given = set(params)
-    if given != q.params:
-        missing = ", ".join(f"${p}" for p in sorted(q.params - given))
-        extra = ", ".join(f"${p}" for p in sorted(given - q.params))
-        raise QueryError(f"queries/{name}.sql was called with the wrong parameters"
-                         + (f"; missing {missing}" if missing else "")
-                         + (f"; not declared {extra}" if extra else "") + ".")
-    return q.sql.strip().rstrip(";")
 
 
 def export_query(store: Store, name: str, fmt: str, **params: Any) -> bytes:
     """Run queries/NAME.sql with `params` and return its whole result as a CSV or Parquet file."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format '{fmt}'; known: {', '.join(FORMATS)}")
-    sql = _check_params(name, params)
+    query = named_query(name)
+    query.check_params(params)
+    sql = query.statement
     source = f"(\n{sql}\n) AS exported"
     with tempfile.TemporaryDirectory(prefix="privacyops-export-") as folder, store.cursor() as cur:
         selected = f"SELECT * FROM {source}"  # noqa: S608 - the named query's own text, parameters bound
@@ -117,11 +99,11 @@ def export_query(store: Store, name: str, fmt: str, **params: Any) -> bytes:
             if text_columns:
                 replaced = ", ".join(_neutralised(c) for c in text_columns)
                 selected = f"SELECT * REPLACE ({replaced}) FROM {source}"  # noqa: S608 - column names from the result
-                options += f", FORCE_QUOTE ({', '.join(_identifier(c) for c in text_columns)})"
+                options += f", FORCE_QUOTE ({', '.join(identifier(c) for c in text_columns)})"
         else:
             options = FORMATS[fmt].copy_options
         target = Path(folder) / f"export.{FORMATS[fmt].extension}"
-        cur.execute(f"COPY ({selected}) TO {_literal(str(target))} ({options})", params or None)
+        cur.execute(f"COPY ({selected}) TO {literal(str(target))} ({options})", params or None)
         return target.read_bytes()
 
 

@@ -6,7 +6,7 @@ view of one snapshot (joins and counts of distinct people still work) while nobo
 can compute the key of a known id, or go back from a key to the id.
 
 The construction, identical in Python (`pseudonym`) and in the explorer's snapshot queries
-(`queries/explorer_snapshot_*.sql`, which must run inside DuckDB, where there is no HMAC function)::
+(`queries/sql_explorer_snapshot_*.sql`, which must run inside DuckDB, where there is no HMAC function)::
 
     key_of(value) = first 16 hex digits of sha256(K || sha256_hex(K || '|' || domain || '|' || value))
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from privacyops.cases import customers as customer_rules
 from privacyops.importing.contract import EMAIL_PATTERN, ID_PATTERN, Field, fields
+from privacyops.rules import customer_terms as customer_rules
 from privacyops.rules import lifecycle
 
 # ISO 8601: a date, optionally a time (T or space), optionally an offset (Z, +01, +0100, +01:00).
@@ -274,7 +274,7 @@ def cross_rules(kind: str, mapped: Mapping[str, bool]) -> list[tuple[str, str]]:
         ]
         items += _refusal_rules(ok, problem) + _recipients_rules(ok, problem) + _clock_rules(ok, problem)
     elif kind == "customers":
-        # the same checks as the Customers page (privacyops.cases.customers.validate_consent_policy)
+        # the same checks as the Customers page (privacyops.rules.customer_terms.validate_consent_policy)
         today = "CAST(timezone('Europe/Stockholm', timezone('UTC', $now)) AS DATE)"
         items += [
             f"CASE WHEN {ok('consent_policy_version', 'consent_policy_effective_on')} "

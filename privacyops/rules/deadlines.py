@@ -13,18 +13,19 @@ Pure functions only: no database, no I/O. Every rule is taken from, and cited ag
   2 § (Midsummer Eve, Christmas Eve and New Year's Eve treated like Saturdays). Whether 2 § reaches
   an EU-law deadline is unclear, so it is off by default (the earlier, never-late date) and can be
   switched on with ``eves_are_holidays=True``.
+
+The Swedish calendar these periods are counted over (public holidays, working days) is
+`swedish_calendar`; how a deadline was reached, in words, is `deadline_words`.
 """
 
 from __future__ import annotations
 
 import calendar
-import functools
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from types import MappingProxyType
 
-import holidays
+from privacyops.rules.swedish_calendar import english_date, is_working_day, roll_to_working_day
 
 __all__ = [
     "STOCKHOLM",
@@ -32,19 +33,14 @@ __all__ = [
     "answer_by_date",
     "days_left",
     "due_date",
-    "explain_due_date",
     "extended_due_date",
     "extension_allowed",
     "extension_applies",
     "forward_due_date",
     "is_answered_on_time",
-    "is_working_day",
-    "non_working_reason",
     "pause_moves_deadline",
     "paused_days",
     "paused_due_date",
-    "public_holidays",
-    "roll_to_working_day",
     "stockholm_date",
 ]
 
@@ -53,91 +49,6 @@ STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 # Months of the GDPR Art. 12(3) periods.
 ONE_MONTH = 1
 EXTENDED_MONTHS = 3  # the first month plus "two further months"
-
-_WEEKDAYS = (
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-)
-_MONTHS = (
-    "",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_NUMBER_WORDS = (
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-)
-
-# The `holidays` package's Swedish names -> (English name, name in lag 1989:253).
-_PUBLIC_NAMES: dict[str, tuple[str, str]] = {
-    "Nyårsdagen": ("New Year's Day", "nyårsdagen"),
-    "Trettondedag jul": ("Epiphany", "trettondedag jul"),
-    "Långfredagen": ("Good Friday", "långfredagen"),
-    "Påskdagen": ("Easter Sunday", "påskdagen"),
-    "Annandag påsk": ("Easter Monday", "annandag påsk"),
-    "Första maj": ("May Day", "första maj"),
-    "Kristi himmelsfärdsdag": ("Ascension Day", "Kristi himmelsfärdsdag"),
-    "Pingstdagen": ("Whit Sunday", "pingstdagen"),
-    # Only a public holiday up to and including 2004; checked against the year below.
-    "Annandag pingst": ("Whit Monday", "annandag pingst"),
-    "Nationaldagen": ("National Day", "Sveriges nationaldag"),
-    "Sveriges nationaldag": ("National Day", "Sveriges nationaldag"),
-    "Midsommardagen": ("Midsummer Day", "midsommardagen"),
-    "Alla helgons dag": ("All Saints' Day", "alla helgons dag"),
-    "Juldagen": ("Christmas Day", "juldagen"),
-    "Annandag jul": ("Boxing Day", "annandag jul"),
-}
-# The three eves of lag 1930:173, 2 § (the package's "de_facto" category).
-_EVE_NAMES: dict[str, tuple[str, str]] = {
-    "Midsommarafton": ("Midsummer Eve", "midsommarafton"),
-    "Julafton": ("Christmas Eve", "julafton"),
-    "Nyårsafton": ("New Year's Eve", "nyårsafton"),
-}
-# Labels the package uses for ordinary Sundays (Sweden(include_sundays=True)); never holidays here.
-_SUNDAY_LABELS = frozenset({"Söndag", "Sunday"})
-_WHIT_MONDAY_LAST_YEAR = 2004  # removed from lag 1989:253 by SFS 2004:1320 from 2005
-
-
-def _english_date(day: date, *, weekday: bool = True, year: bool = True) -> str:
-    """Format a date as e.g. "Monday 7 April 2025" (no leading zeros, locale independent)."""
-    text = f"{day.day} {_MONTHS[day.month]}"
-    if year:
-        text += f" {day.year}"
-    if weekday:
-        text = f"{_WEEKDAYS[day.weekday()]} {text}"
-    return text
-
-
-def _months_phrase(months: int) -> str:
-    word = _NUMBER_WORDS[months] if 0 <= months < len(_NUMBER_WORDS) else str(months)
-    unit = "month" if months == 1 else "months"
-    return f"{word} {unit}"
 
 
 def stockholm_date(received: date | datetime) -> date:
@@ -158,108 +69,6 @@ def stockholm_date(received: date | datetime) -> date:
     if isinstance(received, date):
         return received
     raise TypeError(f"expected a date or datetime, got {type(received).__name__}")
-
-
-@functools.lru_cache(maxsize=256)
-def _holiday_table(
-    year: int, eves_are_holidays: bool
-) -> Mapping[date, tuple[tuple[str, str, bool], ...]]:
-    """Cached, read-only holidays of one year: {day: ((english, swedish, is_eve), ...)}.
-
-    Built from the `holidays` package with ``include_sundays=False``, the "public" category and,
-    when asked, the "de_facto" category (the eves). Ordinary Sundays are dropped even if a
-    package version lists them, and any name not in lag 1989:253 (or 1930:173, 2 §) is an error
-    rather than a silently different deadline.
-    """
-    categories: tuple[str, ...] = (
-        ("public", "de_facto") if eves_are_holidays else ("public",)
-    )
-    calendar_se = holidays.SE(
-        years=year, include_sundays=False, language="sv", categories=categories
-    )
-    table: dict[date, list[tuple[str, str, bool]]] = {}
-    for day in sorted(calendar_se):
-        for label in calendar_se.get_list(day):
-            label = label.strip()
-            if label in _SUNDAY_LABELS:
-                continue
-            if label in _PUBLIC_NAMES:
-                if label == "Annandag pingst" and year > _WHIT_MONDAY_LAST_YEAR:
-                    continue
-                english, swedish = _PUBLIC_NAMES[label]
-                table.setdefault(day, []).append((english, swedish, False))
-            elif label in _EVE_NAMES:
-                if eves_are_holidays:
-                    english, swedish = _EVE_NAMES[label]
-                    table.setdefault(day, []).append((english, swedish, True))
-            else:
-                raise RuntimeError(
-                    f"unexpected Swedish holiday {label!r} on {day} from the holidays package; "
-                    "check the package version against lag (1989:253)"
-                )
-    return MappingProxyType({day: tuple(names) for day, names in sorted(table.items())})
-
-
-def public_holidays(year: int, *, eves_are_holidays: bool = False) -> dict[date, str]:
-    """Return the Swedish public holidays of ``year`` as {date: "English (Swedish)"}.
-
-    These are the 13 days of lag (1989:253) om allmänna helgdagar, which count as "public
-    holidays" for Regulation 1182/71 Art. 3(4): New Year's Day, Epiphany, Good Friday, Easter
-    Sunday, Easter Monday, 1 May, Ascension Day, Whit Sunday, National Day, Midsummer Day, All
-    Saints' Day, Christmas Day and Boxing Day (Whit Monday only up to 2004). Ordinary Sundays are
-    not included. With ``eves_are_holidays=True`` Midsummer Eve, Christmas Eve and New Year's Eve
-    are added (lag 1930:173, 2 §). Two holidays on one date are joined with "; ".
-    The result is a fresh dict; the underlying table is cached per (year, eves flag).
-    """
-    return {
-        day: "; ".join(f"{english} ({swedish})" for english, swedish, _ in names)
-        for day, names in _holiday_table(year, eves_are_holidays).items()
-    }
-
-
-def non_working_reason(day: date, *, eves_are_holidays: bool = False) -> str | None:
-    """Say why ``day`` is not a working day under Regulation 1182/71 Art. 3(4), or None.
-
-    A public holiday (lag 1989:253) is named first, e.g. "Good Friday (a public holiday)", then
-    weekends ("a Saturday", "a Sunday"). With ``eves_are_holidays=True`` the eves of lag
-    1930:173, 2 § give e.g. "Christmas Eve (treated as a holiday by the setting)".
-    """
-    names = _holiday_table(day.year, eves_are_holidays).get(day)
-    if names:
-        holidays_here = [english for english, _, is_eve in names if not is_eve]
-        eves_here = [english for english, _, is_eve in names if is_eve]
-        parts = []
-        if holidays_here:
-            kind = "a public holiday" if len(holidays_here) == 1 else "public holidays"
-            parts.append(f"{' and '.join(holidays_here)} ({kind})")
-        if eves_here:
-            parts.append(
-                f"{' and '.join(eves_here)} (treated as a holiday by the setting)"
-            )
-        return " and ".join(parts)
-    if day.weekday() == calendar.SATURDAY:
-        return "a Saturday"
-    if day.weekday() == calendar.SUNDAY:
-        return "a Sunday"
-    return None
-
-
-def is_working_day(day: date, *, eves_are_holidays: bool = False) -> bool:
-    """True unless ``day`` is a Saturday, Sunday or public holiday (Regulation 1182/71 Art. 3(4);
-    lag 1989:253; the eves of lag 1930:173, 2 § only with ``eves_are_holidays=True``)."""
-    return non_working_reason(day, eves_are_holidays=eves_are_holidays) is None
-
-
-def roll_to_working_day(day: date, *, eves_are_holidays: bool = False) -> date:
-    """Return ``day`` if it is a working day, else the next working day.
-
-    Regulation 1182/71 Art. 3(4): a period whose last day is a Saturday, Sunday or public holiday
-    ends with the expiry of the following working day; applied repeatedly over chains such as
-    Good Friday -> Easter Monday.
-    """
-    while not is_working_day(day, eves_are_holidays=eves_are_holidays):
-        day += timedelta(days=1)
-    return day
 
 
 def add_months(day: date, months: int) -> date:
@@ -306,69 +115,6 @@ def extended_due_date(
     """
     return _period_end(received, EXTENDED_MONTHS, eves_are_holidays)
 
-
-def explain_due_date(
-    received: date | datetime,
-    *,
-    months: int = ONE_MONTH,
-    eves_are_holidays: bool = False,
-) -> str:
-    """Explain in words how the deadline ``months`` months after receipt was reached.
-
-    Walks through Regulation 1182/71 as applied to GDPR Art. 12(3): the Stockholm date of receipt
-    (Art. 3(1)), the same date ``months`` later or the month's last day if that date is missing
-    (Art. 3(2)(c), lag 1930:173, 1 §), and each Saturday, Sunday or public holiday skipped
-    (Art. 3(4), lag 1989:253; eves per lag 1930:173, 2 § when the setting is on).
-    """
-    if months < 1:
-        raise ValueError("months must be at least 1")
-    start = stockholm_date(received)
-    end = add_months(start, months)
-    sentences = [f"Received {_english_date(start)} (Stockholm time)."]
-
-    later = f"{_months_phrase(months).capitalize()} later"
-    if end.day != start.day:
-        # Art. 3(2)(c): the day number does not exist in the target month.
-        missing_month = _MONTHS[end.month]
-        sentences.append(
-            f"{later} is in {missing_month} {end.year}. {start.day} {missing_month} does not "
-            f"exist, so the period ends on the last day of {missing_month}: "
-            f"{_english_date(end)}."
-        )
-    else:
-        sentences.append(f"{later} is {_english_date(end)}.")
-
-    skipped: list[tuple[date, str]] = []
-    day = end
-    while (
-        reason := non_working_reason(day, eves_are_holidays=eves_are_holidays)
-    ) is not None:
-        skipped.append((day, reason))
-        day += timedelta(days=1)
-
-    if not skipped:
-        sentences.append(
-            f"{_english_date(end)} is a working day, so it is the deadline."
-        )
-        return " ".join(sentences)
-
-    weekend_reasons = ("a Saturday", "a Sunday")
-    if all(reason in weekend_reasons for _, reason in skipped):
-        # A plain weekend needs no list: "5 April 2025 is a Saturday, so ...".
-        first_day, first_reason = skipped[0]
-        clauses = [f"{_english_date(first_day, weekday=False)} is {first_reason}"]
-    else:
-        # A chain with a holiday in it: name every day skipped, with its weekday.
-        clauses = []
-        previous_year: int | None = None
-        for skipped_day, reason in skipped:
-            show_year = skipped_day.year != previous_year
-            previous_year = skipped_day.year
-            clauses.append(f"{_english_date(skipped_day, year=show_year)} is {reason}")
-    sentences.append(
-        f"{', '.join(clauses)}, so the deadline moves to {_english_date(day)}."
-    )
-    return " ".join(sentences)
 
 
 def forward_due_date(
@@ -540,19 +286,19 @@ def extension_applies(
     """
     problems = []
     if decided_on > due:
-        problems.append(f"it was decided on {_english_date(decided_on)}")
+        problems.append(f"it was decided on {english_date(decided_on)}")
     if notified_on > due:
-        problems.append(f"the requester was told on {_english_date(notified_on)}")
+        problems.append(f"the requester was told on {english_date(notified_on)}")
     if problems:
         why_not = (
             f"The extension does not apply: {' and '.join(problems)}, after the one-month "
-            f"deadline of {_english_date(due)} (GDPR Art. 12(3): the requester must be told "
+            f"deadline of {english_date(due)} (GDPR Art. 12(3): the requester must be told "
             "within the first month)."
         )
         return False, why_not
     why = (
-        f"The extension applies: decided on {_english_date(decided_on)} and the requester told "
-        f"on {_english_date(notified_on)}, both on or before the one-month deadline of "
-        f"{_english_date(due)}; the deadline is now {_english_date(extended_due)}."
+        f"The extension applies: decided on {english_date(decided_on)} and the requester told "
+        f"on {english_date(notified_on)}, both on or before the one-month deadline of "
+        f"{english_date(due)}; the deadline is now {english_date(extended_due)}."
     )
     return True, why

@@ -1,6 +1,6 @@
 """The request lifecycle: statuses, the actions allowed in each, and what each action needs.
 
-Pure: no database. `requests.apply()` asks `check()` before it writes anything, so an illegal move
+Pure: no database. `request_actions.apply()` asks `check()` before it writes anything, so an illegal move
 is refused in one place with a message that says what is allowed instead.
 
 The path (rules.md sections 1 and 2): logged -> forwarded (Expandra is a processor and forwards to

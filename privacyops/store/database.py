@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache
@@ -150,6 +150,23 @@ class NamedQuery:
     columns: tuple[str, ...]
     param_types: tuple[tuple[str, str], ...] = ()
 
+    @property
+    def statement(self) -> str:
+        """The SQL as one statement to embed in another (`COPY (...) TO`): no trailing semicolon."""
+        return self.sql.strip().rstrip(";")
+
+    def check_params(self, params: Mapping[str, Any]) -> None:
+        """QueryError unless `params` names exactly the parameters the header declares."""
+        given = set(params)
+        if given == self.params:
+            return
+        parts = []
+        if missing := sorted(self.params - given):
+            parts.append("missing " + ", ".join(f"${p}" for p in missing))
+        if extra := sorted(given - self.params):
+            parts.append("not declared " + ", ".join(f"${p}" for p in extra))
+        raise QueryError(f"queries/{self.name}.sql was called with the wrong parameters: " + "; ".join(parts) + ".")
+
 
 @cache
 def named_query(name: str) -> NamedQuery:
@@ -176,15 +193,7 @@ def named_query(name: str) -> NamedQuery:
 def run_named(cur: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.DuckDBPyConnection:
     """Execute queries/NAME.sql on `cur` (a read inside the write path uses this too)."""
     q = named_query(name)
-    given = set(params)
-    if given != q.params:
-        parts = []
-        if missing := sorted(q.params - given):
-            parts.append("missing " + ", ".join(f"${p}" for p in missing))
-        if extra := sorted(given - q.params):
-            parts.append("not declared " + ", ".join(f"${p}" for p in extra))
-        raise QueryError(f"queries/{name}.sql was called with the wrong parameters: "
-                         + "; ".join(parts) + ".")
+    q.check_params(params)
     return cur.execute(q.sql, params or None)
 
 

@@ -20,8 +20,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from privacyops.cases import access
-from privacyops.explorer import pseudonym
-from privacyops.explorer import sandbox as explorer
+from privacyops.explorer import pseudonym, views
 from privacyops.store import Store
 from tests.app.conftest import open_page
 
@@ -115,14 +114,14 @@ def test_access_log(demo_app_store, downloads):
 def test_sql_explorer_result(demo_app_store, downloads, monkeypatch):
     monkeypatch.setenv(pseudonym.KEY_ENV, "app-test-pseudonym-key-0123456789")
     at = open_page("pages/sql.py")
-    at.text_area(key="explorer_sql").set_value(explorer.EXAMPLE_SQL)
+    at.text_area(key="explorer_sql").set_value(views.EXAMPLE_SQL)
     at.button(key="explorer_run").click()
     at.run()
     assert not at.exception, at.exception
     taken = take_each(demo_app_store, downloads)
     assert targets(taken) == ["sql_explorer"]
     (detail,) = [d for _, d in taken.values()]
-    assert detail["sql"] == explorer.EXAMPLE_SQL
+    assert detail["sql"] == views.EXAMPLE_SQL
 
 
 HEADER = ("consent_id,customer_id,subject_id,given_at,method,policy_version,source,country,"

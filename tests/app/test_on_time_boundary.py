@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from privacyops.cases import requests
+from privacyops.cases import request_actions, requests
 from privacyops.store import Store
 from tests.app.conftest import open_page, texts
 
@@ -29,9 +29,9 @@ def _answered_at(store: Store, closed: datetime) -> str:
                               received_at=datetime(2025, 3, 5, 9, 0, tzinfo=UTC), channel="email",
                               requester_email="karin.testsson@example.com")
     rid = requests.log(store, new, actor=AGENT).request_id
-    requests.apply(store, rid, "forward", actor=AGENT, at=datetime(2025, 3, 6, 9, 0, tzinfo=UTC))
-    requests.apply(store, rid, "start", actor=AGENT, at=datetime(2025, 3, 7, 9, 0, tzinfo=UTC))
-    requests.apply(store, rid, "complete", actor=AGENT, at=closed)
+    request_actions.apply(store, rid, "forward", actor=AGENT, at=datetime(2025, 3, 6, 9, 0, tzinfo=UTC))
+    request_actions.apply(store, rid, "start", actor=AGENT, at=datetime(2025, 3, 7, 9, 0, tzinfo=UTC))
+    request_actions.apply(store, rid, "complete", actor=AGENT, at=closed)
     return rid
 
 

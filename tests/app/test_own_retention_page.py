@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from privacyops.cases import requests
+from privacyops.cases import request_actions, requests
 from privacyops.cases.requests import NewRequest
 from tests.app.conftest import open_page
 
@@ -19,7 +19,7 @@ def test_expired_contacts_are_anonymised_and_shown(customers_app_store):
                                          "old.requester@example.com", subject_id="subj-9001"),
                        actor="agent@example.com").request_id
     for action, day in (("forward", 3), ("start", 4), ("complete", 9)):
-        requests.apply(store, rid, action, actor="agent@example.com", at=datetime(2022, 5, day, 9, tzinfo=UTC))
+        request_actions.apply(store, rid, action, actor="agent@example.com", at=datetime(2022, 5, day, 9, tzinfo=UTC))
 
     at = open_page("pages/retention.py")
     assert not at.exception

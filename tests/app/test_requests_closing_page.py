@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from privacyops.cases import requests
+from privacyops.cases import request_actions, requests
 from privacyops.rules import lifecycle
 from tests.app.conftest import open_page, texts
 from tests.app.test_requests_page import AGENT, PAGE, act, history, log, offered, pick, queue_table
@@ -26,7 +26,7 @@ def stored(store, request_id: str, columns: str) -> tuple:
 def test_erasure_refused_for_identity_with_its_notice_shown_on_the_detail(customers_app_store):
     store = customers_app_store
     rid = log(store, kind="erasure", days_ago=3)
-    requests.apply(store, rid, "forward", actor=AGENT)
+    request_actions.apply(store, rid, "forward", actor=AGENT)
     at = pick(open_page(PAGE), rid)
     at.selectbox(key=f"rq_action_{rid}").set_value("refuse").run()
     options = list(at.selectbox(key=f"rq_{rid}_refuse_ground").options)
@@ -54,7 +54,7 @@ def test_erasure_refused_for_identity_with_its_notice_shown_on_the_detail(custom
 def test_a_refusal_without_reasons_or_remedies_is_shown_and_writes_nothing(customers_app_store):
     store = customers_app_store
     rid = log(store, kind="access")
-    requests.apply(store, rid, "forward", actor=AGENT)
+    request_actions.apply(store, rid, "forward", actor=AGENT)
     at = pick(open_page(PAGE), rid)
     act(at, rid, "refuse", ground="excessive", reasons="   ")
     errors = " ".join(e.value for e in at.error)
@@ -68,7 +68,7 @@ def test_recipients_not_yet_told_in_the_queue_then_recorded_then_completed(custo
     store = customers_app_store
     rectification = log(store, kind="rectification", days_ago=3)
     for action in ("forward", "start"):
-        requests.apply(store, rectification, action, actor=AGENT)
+        request_actions.apply(store, rectification, action, actor=AGENT)
     access = log(store, kind="access", email="per@example.com")
     at = open_page(PAGE)
     frame = queue_table(at).value.set_index("request_id")

@@ -1,7 +1,7 @@
 """Requests page (AppTest): the queue, picking a request, and every lifecycle action through the UI.
 
 Each action must write exactly one history entry; the page must offer exactly the actions the
-lifecycle allows; an illegal action is refused by privacyops.cases.requests.apply with nothing written;
+lifecycle allows; an illegal action is refused by privacyops.cases.request_actions.apply with nothing written;
 the queue's figures on demo data equal independent SQL on the base tables.
 """
 
@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from privacyops import clock
-from privacyops.cases import requests
+from privacyops.cases import request_actions, requests
 from privacyops.cases.requests import NewRequest
 from privacyops.rules import lifecycle
 from tests.app.conftest import ROOT, open_page, texts
@@ -263,7 +263,7 @@ def test_refuse_with_a_ground_writes_one_history_entry(customers_app_store):
 def test_closing_actions_write_one_history_entry(customers_app_store, action, fields, outcome):
     store = customers_app_store
     rid = log(store, kind="access")
-    requests.apply(store, rid, "forward", actor=AGENT)
+    request_actions.apply(store, rid, "forward", actor=AGENT)
     at = pick(open_page(PAGE), rid)
     act(at, rid, action, **fields)
     assert history(store, rid) == ["create", "forward", action]
@@ -278,10 +278,10 @@ def test_ui_offers_exactly_the_allowed_actions(customers_app_store):
     store = customers_app_store
     logged = log(store)
     forwarded = log(store, email="b@example.com")
-    requests.apply(store, forwarded, "forward", actor=AGENT)
+    request_actions.apply(store, forwarded, "forward", actor=AGENT)
     paused = log(store, email="c@example.com")
     for action, extra in (("forward", {}), ("start", {}), ("pause", {"pause_reason": "clarification"})):
-        requests.apply(store, paused, action, actor=AGENT, **extra)
+        request_actions.apply(store, paused, action, actor=AGENT, **extra)
     withdrawal = log(store, kind="consent_withdrawal", email="d@example.com")
     at = open_page(PAGE)
     literal = {logged: ["forward", "withdraw"], forwarded: ["start", "pause", "extend", "close_forwarded_only",
@@ -300,7 +300,7 @@ def test_illegal_action_is_refused_and_writes_nothing(customers_app_store):
     at = pick(open_page(PAGE), rid)
     assert "complete" not in offered(at, rid)
     with pytest.raises(lifecycle.TransitionError, match="Allowed now"):
-        requests.apply(store, rid, "complete", actor=ACTOR)
+        request_actions.apply(store, rid, "complete", actor=ACTOR)
     assert history(store, rid) == ["create"]
     assert status_of(store, rid) == "logged"
 
@@ -308,7 +308,7 @@ def test_illegal_action_is_refused_and_writes_nothing(customers_app_store):
 def test_rejected_input_is_shown_and_nothing_is_written(customers_app_store):
     store = customers_app_store
     rid = log(store)
-    requests.apply(store, rid, "forward", actor=AGENT)
+    request_actions.apply(store, rid, "forward", actor=AGENT)
     at = pick(open_page(PAGE), rid)
     act(at, rid, "extend", reason="   ")
     errors = [e.value for e in at.error]
@@ -321,7 +321,7 @@ def test_rejected_input_is_shown_and_nothing_is_written(customers_app_store):
 def test_action_refused_by_the_rules_is_shown(customers_app_store):
     store = customers_app_store
     rid = log(store, days_ago=40)      # the one-month date has passed: an extension no longer applies
-    requests.apply(store, rid, "forward", actor=AGENT)
+    request_actions.apply(store, rid, "forward", actor=AGENT)
     at = pick(open_page(PAGE), rid)
     act(at, rid, "extend", reason="Complex")
     assert any("Not done" in e.value for e in at.error)
@@ -394,8 +394,8 @@ def test_the_controller_s_answer_date_is_recorded_from_the_page(customers_app_st
     """Issue 8 item 1: support records the date the customer says it answered; the request then counts."""
     store = customers_app_store
     rid = log(store, days_ago=10)
-    requests.apply(store, rid, "forward", actor=AGENT, at=datetime.now(UTC) - timedelta(days=9))
-    requests.apply(store, rid, "close_forwarded_only", actor=AGENT, at=datetime.now(UTC) - timedelta(days=8))
+    request_actions.apply(store, rid, "forward", actor=AGENT, at=datetime.now(UTC) - timedelta(days=9))
+    request_actions.apply(store, rid, "close_forwarded_only", actor=AGENT, at=datetime.now(UTC) - timedelta(days=8))
     at = open_page(PAGE)
     at.toggle(key="rq_closed").set_value(True).run()
     pick(at, rid)
@@ -412,7 +412,7 @@ def test_the_controller_s_answer_date_is_recorded_from_the_page(customers_app_st
 def test_a_pause_records_when_the_information_was_asked_for(customers_app_store):
     store = customers_app_store
     rid = log(store, days_ago=3)
-    requests.apply(store, rid, "forward", actor=AGENT, at=datetime.now(UTC) - timedelta(days=2))
+    request_actions.apply(store, rid, "forward", actor=AGENT, at=datetime.now(UTC) - timedelta(days=2))
     at = open_page(PAGE)
     pick(at, rid)
     act(at, rid, "pause", reason="identity", asked_day=clock.today() - timedelta(days=1))

@@ -174,7 +174,7 @@ def test_withdrawn_and_controller_handled_requests_are_shown_apart(customers_app
     """Issue 8 items 1 and 6: neither counts as answered on time; both are listed apart."""
     from datetime import UTC, datetime
 
-    from privacyops.cases import requests
+    from privacyops.cases import request_actions, requests
     now = datetime.now(UTC).replace(microsecond=0)
     received = now - timedelta(days=20)
     ids = []
@@ -182,11 +182,12 @@ def test_withdrawn_and_controller_handled_requests_are_shown_apart(customers_app
         new = requests.NewRequest(customer_id="C01", request_type="access", received_at=received, channel="email",
                                   requester_email="karin.testsson@example.com")
         ids.append(requests.log(customers_app_store, new, actor="agent@example.com").request_id)
-        requests.apply(customers_app_store, ids[-1], "forward", actor="agent@example.com",
-                       at=received + timedelta(days=1))
-    requests.apply(customers_app_store, ids[0], "close_forwarded_only", actor="agent@example.com",
-                   at=received + timedelta(days=3))
-    requests.apply(customers_app_store, ids[1], "withdraw", actor="agent@example.com", at=received + timedelta(days=4))
+        request_actions.apply(customers_app_store, ids[-1], "forward", actor="agent@example.com",
+                              at=received + timedelta(days=1))
+    request_actions.apply(customers_app_store, ids[0], "close_forwarded_only", actor="agent@example.com",
+                          at=received + timedelta(days=3))
+    request_actions.apply(customers_app_store, ids[1], "withdraw", actor="agent@example.com",
+                          at=received + timedelta(days=4))
     at = open_page(PAGE)
     assert not at.exception, at.exception
     shown = {m.label: m.value for m in at.metric}

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from privacyops.explorer import pseudonym
+from privacyops.explorer import pseudonym, views
 from privacyops.explorer import sandbox as explorer
 from privacyops.store import Store
 from tests.app.conftest import ROOT, open_page, texts
@@ -70,12 +70,12 @@ def test_empty_store_shows_the_views_and_an_empty_state(empty_app_store):
     shown = texts(at)
     assert "SQL explorer" in shown
     assert "The store holds no records yet" in shown
-    assert [tab.label for tab in at.tabs] == list(explorer.VIEW_NAMES)
+    assert [tab.label for tab in at.tabs] == list(views.VIEW_NAMES)
     consent_columns = at.dataframe[0].value
     assert "subject_key" in list(consent_columns["column"]) and "subject_id" not in list(consent_columns["column"])
-    assert at.text_area(key="explorer_sql").value == explorer.EXAMPLE_SQL
+    assert at.text_area(key="explorer_sql").value == views.EXAMPLE_SQL
     assert "no saved queries yet" in shown
-    run_sql(at, explorer.EXAMPLE_SQL)
+    run_sql(at, views.EXAMPLE_SQL)
     assert "The query ran and returned no rows." in texts(at)
     assert explorer_log(empty_app_store)[0]["rows"] == 0
 
@@ -97,7 +97,7 @@ def test_demo_result_equals_independent_sql_and_is_logged(demo_app_store):
     at = open_explorer()
     assert not at.exception, at.exception
     assert "Demo data" in texts(at)
-    run_sql(at, explorer.EXAMPLE_SQL)
+    run_sql(at, views.EXAMPLE_SQL)
     shown = result_frame(at)
     with demo_app_store.cursor() as cur:
         expected = cur.execute(CONSENT_BY_CUSTOMER).df()
@@ -107,7 +107,7 @@ def test_demo_result_equals_independent_sql_and_is_logged(demo_app_store):
     assert f"{len(expected)} rows in" in texts(at)
     assert at.get("download_button"), "the CSV download is offered"
     log = explorer_log(demo_app_store)
-    assert log == [{"actor": "local.admin@localhost", "target": "sql", "sql": explorer.EXAMPLE_SQL,
+    assert log == [{"actor": "local.admin@localhost", "target": "sql", "sql": views.EXAMPLE_SQL,
                     "rows": len(expected), "truncated": False}]
 
 

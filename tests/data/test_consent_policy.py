@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from privacyops.cases import customers
+from privacyops.rules.customer_terms import Customer, RetentionTerm
 from privacyops.store import migrations, open_store
 
 TODAY = date(2025, 6, 30)
@@ -57,8 +58,8 @@ def test_an_existing_store_starts_from_todays_guess_not_confirmed(store_path):
         assert all("not confirmed" in who for who, *_ in guessed)
         assert policy_changes(store, "C02") == []
         # a customer added after the migration is set explicitly (here: no policy), so it is confirmed
-        customers.save(store, customers.Customer("C03", "Ny Kund AB", "556000-0003", 5, {
-            c: customers.RetentionTerm(365, "delete") for c in ("name", "email", "company_details", "user_data",
+        customers.save(store, Customer("C03", "Ny Kund AB", "556000-0003", 5, {
+            c: RetentionTerm(365, "delete") for c in ("name", "email", "company_details", "user_data",
                                                                "quote_content")}), actor="admin@example.com")
         assert policy(store, "C03") == (None, None, True)
     finally:

@@ -13,6 +13,7 @@ from privacyops.cases import customers, requests
 from privacyops.clock import STOCKHOLM
 from privacyops.demo import generator as demo
 from privacyops.rules import lifecycle
+from privacyops.rules.customer_terms import Customer, RetentionTerm
 from privacyops.rules.retention import DATA_CATEGORIES
 from privacyops.store import Store, history, open_store
 
@@ -470,8 +471,8 @@ def test_store_contents_generate_and_clear(tmp_path, monkeypatch):
 def test_real_data_is_never_cleared_or_mixed_with_demo_data(tmp_path):
     store = open_store(tmp_path / "real.duckdb")
     try:
-        terms = {c: customers.RetentionTerm(365, "delete") for c in DATA_CATEGORIES}
-        customers.save(store, customers.Customer("K1", "Riktig Kund AB", "556000-0000", 5, terms),
+        terms = {c: RetentionTerm(365, "delete") for c in DATA_CATEGORIES}
+        customers.save(store, Customer("K1", "Riktig Kund AB", "556000-0000", 5, terms),
                        actor="dpo@example.com")
         assert demo.store_contents(store) == "real"
         with pytest.raises(ValueError, match="real data"):

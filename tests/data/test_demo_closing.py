@@ -88,7 +88,7 @@ def test_the_demo_template_shows_the_cases_on_the_requests_page(demo_template: P
     copy.write_bytes(demo_template.read_bytes())
     store = open_store(copy)
     try:
-        summary = store.query("queue_summary", as_of=TODAY, soon_days=5, customer="").iloc[0]
+        summary = store.query("requests_queue_summary", as_of=TODAY, soon_days=5, customer="").iloc[0]
         assert int(summary["recipients_pending"]) >= 1
     finally:
         store.close()

@@ -16,9 +16,11 @@ import duckdb
 import pandas as pd
 import pytest
 
-from privacyops.explorer import pseudonym
+from privacyops.explorer import pseudonym, saved_queries, views
 from privacyops.explorer import sandbox as explorer
-from privacyops.explorer.sandbox import VIEW_NAMES, Explorer, ExplorerError
+from privacyops.explorer.errors import ExplorerError
+from privacyops.explorer.sandbox import Explorer
+from privacyops.explorer.views import VIEW_NAMES
 from privacyops.store import QUERIES_DIR, Store, named_query, open_store
 
 KEY = "test-pseudonym-key-0123456789abcdef"
@@ -103,7 +105,7 @@ def test_the_views_and_nothing_else(ex):
 
 def test_each_view_has_the_columns_its_snapshot_query_declares(ex):
     schema = ex.schema()
-    for view in explorer.VIEWS:
+    for view in views.VIEWS:
         assert tuple(schema.loc[schema["view"] == view.name, "column"]) == named_query(view.query).columns
 
 
@@ -147,7 +149,7 @@ def test_other_views_exact_values(ex):
 
 
 def test_snapshot_queries_use_the_documented_pseudonym_expression():
-    for view in explorer.VIEWS:
+    for view in views.VIEWS:
         text = (QUERIES_DIR / f"{view.query}.sql").read_text("utf-8")
         if "subject_id" in text:
             assert pseudonym.sql_pseudonym("subject_id") + " AS subject_key" in text, view.query
@@ -504,12 +506,12 @@ def test_csv_neutralises_formula_cells_and_headers():
 
 
 def test_saving_and_listing_team_queries(filled_store):
-    first = explorer.save_query(filled_store, title="  Opt-ins   per customer ", sql=" SELECT 1 ",
-                                actor="anna.analys@expandra.example")
-    second = explorer.save_query(filled_store, title="Requests", sql="SELECT * FROM request_clock",
-                                 actor="admin@expandra.example")
-    listed = explorer.saved_queries(filled_store)
-    assert list(listed.columns) == list(named_query("explorer_saved_queries").columns)
+    first = saved_queries.save_query(filled_store, title="  Opt-ins   per customer ", sql=" SELECT 1 ",
+                                     actor="anna.analys@expandra.example")
+    second = saved_queries.save_query(filled_store, title="Requests", sql="SELECT * FROM request_clock",
+                                      actor="admin@expandra.example")
+    listed = saved_queries.saved_queries(filled_store)
+    assert list(listed.columns) == list(named_query("sql_explorer_saved_queries").columns)
     assert list(listed["query_id"]) == [second, first]
     assert list(listed["title"]) == ["Requests", "Opt-ins per customer"]
     assert list(listed["sql_text"]) == ["SELECT * FROM request_clock", "SELECT 1"]
@@ -524,5 +526,5 @@ def test_saving_and_listing_team_queries(filled_store):
 ])
 def test_a_query_that_would_be_refused_is_not_saved(filled_store, title, sql, message):
     with pytest.raises(ExplorerError, match=message):
-        explorer.save_query(filled_store, title=title, sql=sql, actor="a@expandra.example")
-    assert explorer.saved_queries(filled_store).empty
+        saved_queries.save_query(filled_store, title=title, sql=sql, actor="a@expandra.example")
+    assert saved_queries.saved_queries(filled_store).empty

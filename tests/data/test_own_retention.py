@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 
-from privacyops.cases import access, requests
-from privacyops.cases import contacts as own_retention
+from privacyops.cases import access, contacts, request_actions, requests
 from privacyops.cases.requests import NewRequest
 from privacyops.store import history
 
@@ -22,25 +21,25 @@ def logged(store, received: datetime, email: str, subject_id: str = "") -> str:
 def closed(store, received: datetime, email: str, subject_id: str = "") -> str:
     request_id = logged(store, received, email, subject_id)
     for action, days in (("forward", 1), ("start", 2), ("complete", 10)):
-        requests.apply(store, request_id, action, actor=AGENT, at=received + timedelta(days=days))
+        request_actions.apply(store, request_id, action, actor=AGENT, at=received + timedelta(days=days))
     return request_id
 
 
 def test_contacts_are_anonymised_after_the_evidence_period(customer_store):
     old = logged(customer_store, datetime(2023, 1, 10, 9, tzinfo=UTC), "old.requester@example.com")
     for action, day in (("forward", 11), ("start", 12), ("complete", 20)):
-        requests.apply(customer_store, old, action, actor=AGENT, at=datetime(2023, 1, day, 9, tzinfo=UTC))
+        request_actions.apply(customer_store, old, action, actor=AGENT, at=datetime(2023, 1, day, 9, tzinfo=UTC))
     recent = logged(customer_store, datetime(2025, 6, 2, 9, tzinfo=UTC), "recent.requester@example.com")
     for action, day in (("forward", 3), ("start", 4), ("complete", 5)):
-        requests.apply(customer_store, recent, action, actor=AGENT, at=datetime(2025, 6, day, 9, tzinfo=UTC))
+        request_actions.apply(customer_store, recent, action, actor=AGENT, at=datetime(2025, 6, day, 9, tzinfo=UTC))
     still_open = logged(customer_store, datetime(2023, 1, 10, 10, tzinfo=UTC), "open.requester@example.com")
 
     summary = customer_store.query("own_contacts_summary", as_of=date(2026, 11, 25), evidence_years=2).iloc[0]
     assert (summary.held_open, summary.held_closed, summary.due_for_anonymisation) == (1, 1, 1)
 
     # Closed 20 January 2023: the two years end on 20 January 2025.
-    assert own_retention.anonymise_expired_contacts(customer_store, today=date(2025, 1, 19), actor="system") == 0
-    assert own_retention.anonymise_expired_contacts(customer_store, today=date(2025, 1, 20), actor="system") == 1
+    assert contacts.anonymise_expired_contacts(customer_store, today=date(2025, 1, 19), actor="system") == 0
+    assert contacts.anonymise_expired_contacts(customer_store, today=date(2025, 1, 20), actor="system") == 1
 
     detail = customer_store.query("request_detail", request_id=old).iloc[0]
     assert detail.requester_email is None and detail.requester_name is None and detail.description is None
@@ -52,7 +51,7 @@ def test_contacts_are_anonymised_after_the_evidence_period(customer_store):
     log = customer_store.query("access_log_chain")
     assert log["event"].tolist() == ["anonymise"] and access.verify_access_log(customer_store) == []
     # Nothing more to do the next day.
-    assert own_retention.anonymise_expired_contacts(customer_store, today=date(2025, 1, 21), actor="system") == 0
+    assert contacts.anonymise_expired_contacts(customer_store, today=date(2025, 1, 21), actor="system") == 0
 
 
 def test_subject_ids_are_anonymised_with_the_contact_details(customer_store):
@@ -62,7 +61,7 @@ def test_subject_ids_are_anonymised_with_the_contact_details(customer_store):
     summary = customer_store.query("own_contacts_summary", as_of=date(2025, 1, 20), evidence_years=2).iloc[0]
     assert (summary.held_closed, summary.due_for_anonymisation) == (1, 1)
 
-    assert own_retention.anonymise_expired_contacts(customer_store, today=date(2025, 1, 20), actor="system") == 1
+    assert contacts.anonymise_expired_contacts(customer_store, today=date(2025, 1, 20), actor="system") == 1
     assert customer_store.query("request_detail", request_id=old).iloc[0].subject_id is None
     assert customer_store.query("request_detail", request_id=recent).iloc[0].subject_id == "subj-0002-new"
     last = customer_store.query("request_history", request_id=old).iloc[-1]
@@ -81,10 +80,10 @@ def test_a_subject_id_left_by_an_earlier_anonymisation_goes_too(customer_store):
     summary = customer_store.query("own_contacts_summary", as_of=date(2025, 3, 1), evidence_years=2).iloc[0]
     assert (summary.due_for_anonymisation, summary.anonymised) == (1, 1)
 
-    assert own_retention.anonymise_expired_contacts(customer_store, today=date(2025, 3, 1), actor="system") == 1
+    assert contacts.anonymise_expired_contacts(customer_store, today=date(2025, 3, 1), actor="system") == 1
     detail = customer_store.query("request_detail", request_id=done).iloc[0]
     assert detail.subject_id is None and detail.contact_anonymised_at == earlier
-    assert own_retention.anonymise_expired_contacts(customer_store, today=date(2025, 3, 2), actor="system") == 0
+    assert contacts.anonymise_expired_contacts(customer_store, today=date(2025, 3, 2), actor="system") == 0
 
 
 def test_request_import_rejects_lose_their_values_after_90_days(tmp_path):
@@ -104,11 +103,11 @@ def test_request_import_rejects_lose_their_values_after_90_days(tmp_path):
             report = importer.run_import(store, path, kind, importer.inspect_file(path).default_options(),
                                          actor="t@example.com")
         assert report.rejected == 1
-        assert own_retention.anonymise_expired_contacts(store, today=date.today(), actor="system") == 0
+        assert contacts.anonymise_expired_contacts(store, today=date.today(), actor="system") == 0
         with store.cursor() as cur:
             assert cur.execute("SELECT count(*) FROM import_rejects WHERE record LIKE '%secret@%'").fetchone()[0] == 1
         store.write(lambda cur: cur.execute("UPDATE import_runs SET finished_at = finished_at - INTERVAL 91 DAY"))
-        own_retention.anonymise_expired_contacts(store, today=date.today(), actor="system")
+        contacts.anonymise_expired_contacts(store, today=date.today(), actor="system")
         with store.cursor() as cur:
             left = cur.execute("SELECT count(*), count(value), count(record) FROM import_rejects").fetchone()
         assert left[0] >= 1 and left[1:] == (0, 0)   # line, column and reason stay; the copied values do not

@@ -1,4 +1,4 @@
-"""The queue_* queries on a small hand-made store with exact expected values.
+"""The requests_queue_* queries on a small hand-made store with exact expected values.
 
 Six requests, looked at on 10 April 2025 with 'due soon' = 5 days:
   R1 DSR-000001 C01 access        received 5 Mar  due 7 Apr  (-3, Overdue)   forwarded, Karin's
@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
-from privacyops.cases import requests
+from privacyops.cases import request_actions, requests
 from privacyops.cases.requests import NewRequest
 from privacyops.store import named_query
 
@@ -38,21 +38,21 @@ def _log(store, customer: str, kind: str, received: datetime, email: str) -> str
 def queue_store(customer_store):
     s = customer_store
     r1 = _log(s, "C01", "access", _at(3, 5), "Karin.Testsson@Example.com")
-    requests.apply(s, r1, "forward", actor=AGENT, at=_at(3, 6))
+    request_actions.apply(s, r1, "forward", actor=AGENT, at=_at(3, 6))
     _log(s, "C01", "erasure", _at(3, 12), "anna_b@example.se")
     r3 = _log(s, "C02", "portability", _at(4, 1), "per@example.org")
-    requests.apply(s, r3, "forward", actor=AGENT, at=_at(4, 2))
-    requests.apply(s, r3, "start", actor=AGENT, at=_at(4, 3), assignee=AGENT)
-    requests.apply(s, r3, "pause", actor=AGENT, at=_at(4, 4), pause_reason="identity")
+    request_actions.apply(s, r3, "forward", actor=AGENT, at=_at(4, 2))
+    request_actions.apply(s, r3, "start", actor=AGENT, at=_at(4, 3), assignee=AGENT)
+    request_actions.apply(s, r3, "pause", actor=AGENT, at=_at(4, 4), pause_reason="identity")
     _log(s, "C02", "consent_withdrawal", _at(4, 9), "100%sure@example.com")
     r5 = _log(s, "C01", "access", _at(3, 10), "olle@example.com")
-    requests.apply(s, r5, "forward", actor=AGENT, at=_at(3, 11))
-    requests.apply(s, r5, "start", actor=AGENT, at=_at(3, 12), assignee="bo@example.com")
-    requests.apply(s, r5, "complete", actor=AGENT, at=_at(3, 20))
+    request_actions.apply(s, r5, "forward", actor=AGENT, at=_at(3, 11))
+    request_actions.apply(s, r5, "start", actor=AGENT, at=_at(3, 12), assignee="bo@example.com")
+    request_actions.apply(s, r5, "complete", actor=AGENT, at=_at(3, 20))
     r6 = _log(s, "C01", "rectification", _at(3, 5), "lisa@example.com")
-    requests.apply(s, r6, "forward", actor=AGENT, at=_at(3, 6))
-    requests.apply(s, r6, "extend", actor=AGENT, at=_at(3, 20), extension_reason="Many systems",
-                   notified_at=_at(3, 20, 10))
+    request_actions.apply(s, r6, "forward", actor=AGENT, at=_at(3, 6))
+    request_actions.apply(s, r6, "extend", actor=AGENT, at=_at(3, 20), extension_reason="Many systems",
+                          notified_at=_at(3, 20, 10))
     return s
 
 
@@ -61,16 +61,16 @@ def queue(store, **overrides) -> pd.DataFrame:
                   overdue_only=False, include_closed=False, recipients_pending_only=False, email_search="",
                   max_rows=100)
     params.update(overrides)
-    return store.query("queue_requests", **params)
+    return store.query("requests_queue_requests", **params)
 
 
 def test_headers_declare_the_columns_returned(queue_store):
     for name, params in [
-        ("queue_requests", dict(as_of=AS_OF, soon_days=5, customer="", status="", request_type="", assignee="",
+        ("requests_queue_requests", dict(as_of=AS_OF, soon_days=5, customer="", status="", request_type="", assignee="",
                                 overdue_only=False, include_closed=True, recipients_pending_only=False,
                                 email_search="", max_rows=100)),
-        ("queue_summary", dict(as_of=AS_OF, soon_days=5, customer="")),
-        ("queue_assignees", dict(customer="")),
+        ("requests_queue_summary", dict(as_of=AS_OF, soon_days=5, customer="")),
+        ("requests_queue_assignees", dict(customer="")),
     ]:
         assert tuple(queue_store.query(name, **params).columns) == named_query(name).columns
 
@@ -139,7 +139,7 @@ def test_max_rows_lists_the_first_and_counts_all(queue_store):
 
 
 def test_closed_ones_follow_latest_closed_first(queue_store):
-    requests.apply(queue_store, "DSR-000004", "complete", actor=AGENT, at=_at(4, 9, 12))
+    request_actions.apply(queue_store, "DSR-000004", "complete", actor=AGENT, at=_at(4, 9, 12))
     frame = queue(queue_store, include_closed=True)
     assert frame["request_id"].tolist()[-2:] == ["DSR-000004", "DSR-000005"]   # closed 9 Apr, then 20 Mar
 
@@ -153,11 +153,11 @@ def test_closed_request_has_no_days_left(queue_store):
 
 
 def test_summary(queue_store):
-    row = queue_store.query("queue_summary", as_of=AS_OF, soon_days=5, customer="").iloc[0]
+    row = queue_store.query("requests_queue_summary", as_of=AS_OF, soon_days=5, customer="").iloc[0]
     assert {k: int(row[k]) for k in row.index} == {
         "open_requests": 5, "overdue": 1, "due_soon": 2, "on_track": 2, "paused": 1, "forward_late": 1,
         "recipients_pending": 2}   # R2 erasure and R6 rectification: recipients not yet told (Art. 19)
-    row = queue_store.query("queue_summary", as_of=AS_OF, soon_days=5, customer="C02").iloc[0]
+    row = queue_store.query("requests_queue_summary", as_of=AS_OF, soon_days=5, customer="C02").iloc[0]
     assert {k: int(row[k]) for k in row.index} == {
         "open_requests": 2, "overdue": 0, "due_soon": 1, "on_track": 1, "paused": 1, "forward_late": 0,
         "recipients_pending": 0}
@@ -166,7 +166,7 @@ def test_summary(queue_store):
 def test_summary_agrees_with_the_queue_bands(queue_store):
     for as_of in (date(2025, 3, 1), AS_OF, date(2025, 4, 14), date(2025, 5, 30)):
         frame = queue(queue_store, as_of=as_of)
-        row = queue_store.query("queue_summary", as_of=as_of, soon_days=5, customer="").iloc[0]
+        row = queue_store.query("requests_queue_summary", as_of=as_of, soon_days=5, customer="").iloc[0]
         bands = frame["band"].value_counts()
         assert int(row["overdue"]) == bands.get("Overdue", 0)
         assert int(row["due_soon"]) == bands.get("Due soon", 0)
@@ -174,13 +174,13 @@ def test_summary_agrees_with_the_queue_bands(queue_store):
 
 
 def test_assignees(queue_store):
-    frame = queue_store.query("queue_assignees", customer="")
+    frame = queue_store.query("requests_queue_assignees", customer="")
     assert list(frame.itertuples(index=False, name=None)) == [(AGENT, 1), ("bo@example.com", 0)]
-    assert queue_store.query("queue_assignees", customer="C02")["assignee"].tolist() == [AGENT]
+    assert queue_store.query("requests_queue_assignees", customer="C02")["assignee"].tolist() == [AGENT]
 
 
 def test_empty_store(store):
     assert queue(store).empty
-    row = store.query("queue_summary", as_of=AS_OF, soon_days=5, customer="").iloc[0]
+    row = store.query("requests_queue_summary", as_of=AS_OF, soon_days=5, customer="").iloc[0]
     assert int(row["open_requests"]) == 0 and int(row["overdue"]) == 0
-    assert store.query("queue_assignees", customer="").empty
+    assert store.query("requests_queue_assignees", customer="").empty

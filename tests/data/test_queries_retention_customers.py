@@ -13,6 +13,7 @@ import pytest
 
 from privacyops.cases import customers
 from privacyops.rules import retention
+from privacyops.rules.customer_terms import Customer, RetentionTerm
 from privacyops.rules.forecast import Pace, clearance_forecast
 from tests.conftest import make_customer
 
@@ -220,8 +221,8 @@ def test_customers_overview_on_an_empty_store(store):
 
 def test_customers_changes(customer_store):
     at = datetime(2030, 2, 1, 12, 0, tzinfo=UTC)  # after the fixture saved (now)
-    edited = customers.Customer("C01", "Testkund Ett AB", "556000-0000", 7,
-                                {**make_customer("C01", "x").terms, "email": customers.RetentionTerm(30, "anonymise")})
+    edited = Customer("C01", "Testkund Ett AB", "556000-0000", 7,
+                                {**make_customer("C01", "x").terms, "email": RetentionTerm(30, "anonymise")})
     assert customers.save(customer_store, edited, actor="dpo@example.com", at=at) == [
         "forward_working_days", "email.retention_days", "email.end_action"]
     frame = customer_store.query("customers_changes", customer="C01")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from privacyops.cases import requests
+from privacyops.cases import request_actions, requests
 from privacyops.cases.requests import NewRequest
 
 AGENT = "agent@example.com"
@@ -19,8 +19,8 @@ def test_forwarding_on_time_late_and_overdue(customer_store):
     # C01 forwards within 5 working days: received Wednesday 5 March 2025 -> forward by Wednesday 12 March.
     on_time, late, not_yet, via_customer = (logged(customer_store), logged(customer_store), logged(customer_store),
                                             logged(customer_store, "customer"))
-    requests.apply(customer_store, on_time, "forward", actor=AGENT, at=datetime(2025, 3, 12, 15, tzinfo=UTC))
-    requests.apply(customer_store, late, "forward", actor=AGENT, at=datetime(2025, 3, 13, 8, tzinfo=UTC))
+    request_actions.apply(customer_store, on_time, "forward", actor=AGENT, at=datetime(2025, 3, 12, 15, tzinfo=UTC))
+    request_actions.apply(customer_store, late, "forward", actor=AGENT, at=datetime(2025, 3, 13, 8, tzinfo=UTC))
     row = customer_store.query("sla_forwarding", start=date(2025, 3, 1), end=date(2025, 3, 31), customer="",
                                as_of=date(2025, 3, 20)).iloc[0]
     counts = (row.received_requests, row.forwarded_on_time, row.forwarded_late, row.not_forwarded_past_due)

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 import duckdb
 import pytest
 
-from privacyops.cases import customers, requests
+from privacyops.cases import customers, request_actions, request_clock, requests
 from privacyops.cases import settings as rule_settings
 from privacyops.cases.requests import NewRequest, RequestInputError
 from privacyops.rules.lifecycle import TransitionError
@@ -53,8 +53,8 @@ def breaches(store) -> list[str]:
 
 def test_controller_handled_request_is_not_answered_on_time(customer_store):
     rid = log(customer_store)
-    requests.apply(customer_store, rid, "forward", actor=AGENT, at=at(3, 6))
-    requests.apply(customer_store, rid, "close_forwarded_only", actor=AGENT, at=at(3, 8))
+    request_actions.apply(customer_store, rid, "forward", actor=AGENT, at=at(3, 6))
+    request_actions.apply(customer_store, rid, "close_forwarded_only", actor=AGENT, at=at(3, 8))
     figures = sla(customer_store)
     assert figures["closed_requests"] == 0 and figures["on_time_requests"] == 0
     assert (figures["controller_handled"], figures["controller_handled_forwarded_on_time"]) == (1, 1)
@@ -68,13 +68,13 @@ def test_controller_handled_request_is_not_answered_on_time(customer_store):
 
 def test_the_controller_s_answer_date_puts_it_on_the_statutory_clock(customer_store):
     rid = log(customer_store)
-    requests.apply(customer_store, rid, "forward", actor=AGENT, at=at(3, 6))
-    requests.apply(customer_store, rid, "close_forwarded_only", actor=AGENT, at=at(3, 8))
+    request_actions.apply(customer_store, rid, "forward", actor=AGENT, at=at(3, 6))
+    request_actions.apply(customer_store, rid, "close_forwarded_only", actor=AGENT, at=at(3, 8))
     with pytest.raises(RequestInputError, match="future"):
-        requests.apply(customer_store, rid, "record_controller_answer", actor=AGENT, at=at(4, 20),
-                       controller_answered_on=date(2025, 4, 21))
-    requests.apply(customer_store, rid, "record_controller_answer", actor=AGENT, at=at(4, 20),
-                   controller_answered_on=date(2025, 4, 20))
+        request_actions.apply(customer_store, rid, "record_controller_answer", actor=AGENT, at=at(4, 20),
+                              controller_answered_on=date(2025, 4, 21))
+    request_actions.apply(customer_store, rid, "record_controller_answer", actor=AGENT, at=at(4, 20),
+                          controller_answered_on=date(2025, 4, 20))
     row = clock_row(customer_store, rid)
     assert (row["answered_on"], row["answer_by_date"], row["is_on_time"]) == (date(2025, 4, 20), date(2025, 4, 7),
                                                                               False)
@@ -88,24 +88,24 @@ def test_the_controller_s_answer_date_puts_it_on_the_statutory_clock(customer_st
 
 def test_only_a_controller_handled_request_takes_an_answer_date(customer_store):
     rid = log(customer_store)
-    requests.apply(customer_store, rid, "forward", actor=AGENT, at=at(3, 6))
-    requests.apply(customer_store, rid, "start", actor=AGENT, at=at(3, 7))
-    requests.apply(customer_store, rid, "complete", actor=AGENT, at=at(3, 20))
+    request_actions.apply(customer_store, rid, "forward", actor=AGENT, at=at(3, 6))
+    request_actions.apply(customer_store, rid, "start", actor=AGENT, at=at(3, 7))
+    request_actions.apply(customer_store, rid, "complete", actor=AGENT, at=at(3, 20))
     with pytest.raises(TransitionError, match="handled by the controller"):
-        requests.apply(customer_store, rid, "record_controller_answer", actor=AGENT, at=at(3, 21),
-                       controller_answered_on=date(2025, 3, 21))
+        request_actions.apply(customer_store, rid, "record_controller_answer", actor=AGENT, at=at(3, 21),
+                              controller_answered_on=date(2025, 3, 21))
 
 
 # --- item 2: a refusal is due within the one month ---------------------------------------------------
 
 def test_refusal_after_an_extension_is_late_by_the_one_month_date(customer_store):
     rid = log(customer_store)                                   # received 2025-03-05
-    requests.apply(customer_store, rid, "forward", actor=AGENT, at=at(3, 6))
-    requests.apply(customer_store, rid, "start", actor=AGENT, at=at(3, 7))
-    requests.apply(customer_store, rid, "extend", actor=AGENT, at=at(3, 20), extension_reason="Many systems",
-                   notified_at=at(3, 21))
-    requests.apply(customer_store, rid, "refuse", actor=AGENT, at=at(5, 20), refusal_ground="excessive",
-                   refusal_reasons="The same request every week", remedies_told=True)
+    request_actions.apply(customer_store, rid, "forward", actor=AGENT, at=at(3, 6))
+    request_actions.apply(customer_store, rid, "start", actor=AGENT, at=at(3, 7))
+    request_actions.apply(customer_store, rid, "extend", actor=AGENT, at=at(3, 20), extension_reason="Many systems",
+                          notified_at=at(3, 21))
+    request_actions.apply(customer_store, rid, "refuse", actor=AGENT, at=at(5, 20), refusal_ground="excessive",
+                          refusal_reasons="The same request every week", remedies_told=True)
     row = clock_row(customer_store, rid)
     assert row["effective_due_date"] == date(2025, 6, 5)
     assert (row["answer_by_date"], row["is_on_time"]) == (date(2025, 4, 7), False)
@@ -118,20 +118,20 @@ def test_refusal_after_an_extension_is_late_by_the_one_month_date(customer_store
 
 def test_completion_after_an_extension_counts_against_the_extended_date(customer_store):
     rid = log(customer_store)
-    requests.apply(customer_store, rid, "forward", actor=AGENT, at=at(3, 6))
-    requests.apply(customer_store, rid, "start", actor=AGENT, at=at(3, 7))
-    requests.apply(customer_store, rid, "extend", actor=AGENT, at=at(3, 20), extension_reason="Many systems",
-                   notified_at=at(3, 21))
-    requests.apply(customer_store, rid, "complete", actor=AGENT, at=at(5, 20))
+    request_actions.apply(customer_store, rid, "forward", actor=AGENT, at=at(3, 6))
+    request_actions.apply(customer_store, rid, "start", actor=AGENT, at=at(3, 7))
+    request_actions.apply(customer_store, rid, "extend", actor=AGENT, at=at(3, 20), extension_reason="Many systems",
+                          notified_at=at(3, 21))
+    request_actions.apply(customer_store, rid, "complete", actor=AGENT, at=at(5, 20))
     assert clock_row(customer_store, rid)["is_on_time"] is True
 
 
 @pytest.mark.parametrize(("closed", "on_time"), [(at(4, 7, 20), True), (at(4, 8, 8), False)])
 def test_answered_on_the_due_day_is_on_time_the_day_after_is_late(customer_store, closed, on_time):
     rid = log(customer_store)
-    requests.apply(customer_store, rid, "forward", actor=AGENT, at=at(3, 6))
-    requests.apply(customer_store, rid, "start", actor=AGENT, at=at(3, 7))
-    requests.apply(customer_store, rid, "complete", actor=AGENT, at=closed)
+    request_actions.apply(customer_store, rid, "forward", actor=AGENT, at=at(3, 6))
+    request_actions.apply(customer_store, rid, "start", actor=AGENT, at=at(3, 7))
+    request_actions.apply(customer_store, rid, "complete", actor=AGENT, at=closed)
     assert clock_row(customer_store, rid)["is_on_time"] is on_time
     assert sla(customer_store)["on_time_requests"] == int(on_time)
 
@@ -142,10 +142,10 @@ def test_extension_is_checked_against_the_request_s_own_due_date(customer_store)
     rid = log(customer_store, received=datetime(2025, 11, 24, 9, 0, tzinfo=UTC))
     assert clock_row(customer_store, rid)["due_date"] == date(2025, 12, 24)   # eves are working days
     rule_settings.save_setting(customer_store, "eves_are_holidays", "true", actor=AGENT, actor_role="admin")
-    requests.apply(customer_store, rid, "forward", actor=AGENT, at=datetime(2025, 11, 25, 9, tzinfo=UTC))
+    request_actions.apply(customer_store, rid, "forward", actor=AGENT, at=datetime(2025, 11, 25, 9, tzinfo=UTC))
     with pytest.raises(TransitionError, match="24 December 2025"):
-        requests.apply(customer_store, rid, "extend", actor=AGENT, at=datetime(2025, 12, 29, 9, tzinfo=UTC),
-                       extension_reason="Complex", notified_at=datetime(2025, 12, 29, 8, tzinfo=UTC))
+        request_actions.apply(customer_store, rid, "extend", actor=AGENT, at=datetime(2025, 12, 29, 9, tzinfo=UTC),
+                              extension_reason="Complex", notified_at=datetime(2025, 12, 29, 8, tzinfo=UTC))
     assert clock_row(customer_store, rid)["extended_due_date"] is None
 
 
@@ -154,9 +154,9 @@ def test_a_valid_extension_keeps_the_eves_reading_it_was_logged_under(customer_s
     # the eves reading is stored with the request and used for every later date.
     rid = log(customer_store, received=datetime(2025, 11, 24, 9, 0, tzinfo=UTC))
     rule_settings.save_setting(customer_store, "eves_are_holidays", "true", actor=AGENT, actor_role="admin")
-    requests.apply(customer_store, rid, "forward", actor=AGENT, at=datetime(2025, 11, 25, 9, tzinfo=UTC))
-    requests.apply(customer_store, rid, "extend", actor=AGENT, at=datetime(2025, 12, 10, 9, tzinfo=UTC),
-                   extension_reason="Complex", notified_at=datetime(2025, 12, 10, 9, 30, tzinfo=UTC))
+    request_actions.apply(customer_store, rid, "forward", actor=AGENT, at=datetime(2025, 11, 25, 9, tzinfo=UTC))
+    request_actions.apply(customer_store, rid, "extend", actor=AGENT, at=datetime(2025, 12, 10, 9, tzinfo=UTC),
+                          extension_reason="Complex", notified_at=datetime(2025, 12, 10, 9, 30, tzinfo=UTC))
     row = clock_row(customer_store, rid)
     assert (row["eves_are_holidays"], row["extended_due_date"]) == (False, date(2026, 2, 24))
 
@@ -165,12 +165,12 @@ def test_a_valid_extension_keeps_the_eves_reading_it_was_logged_under(customer_s
 
 def test_withdrawn_requests_stay_out_of_every_rate_and_are_listed(customer_store):
     answered = log(customer_store)
-    requests.apply(customer_store, answered, "forward", actor=AGENT, at=at(3, 6))
-    requests.apply(customer_store, answered, "start", actor=AGENT, at=at(3, 7))
-    requests.apply(customer_store, answered, "complete", actor=AGENT, at=at(4, 10))       # late
+    request_actions.apply(customer_store, answered, "forward", actor=AGENT, at=at(3, 6))
+    request_actions.apply(customer_store, answered, "start", actor=AGENT, at=at(3, 7))
+    request_actions.apply(customer_store, answered, "complete", actor=AGENT, at=at(4, 10))       # late
     withdrawn = log(customer_store)
-    requests.apply(customer_store, withdrawn, "forward", actor=AGENT, at=at(3, 6))
-    requests.apply(customer_store, withdrawn, "withdraw", actor=AGENT, at=at(3, 9))
+    request_actions.apply(customer_store, withdrawn, "forward", actor=AGENT, at=at(3, 6))
+    request_actions.apply(customer_store, withdrawn, "withdraw", actor=AGENT, at=at(3, 9))
     figures = sla(customer_store)
     assert (figures["closed_requests"], figures["on_time_requests"], figures["withdrawn_requests"]) == (1, 0, 1)
     assert figures["on_time_rate"] == 0
@@ -190,17 +190,17 @@ def test_withdrawn_requests_stay_out_of_every_rate_and_are_listed(customer_store
 def _paused_request(store, *, paused: datetime, resumed: datetime, reason: str = "identity",
                     asked: datetime | None = None) -> str:
     rid = log(store)                                            # received Wed 2025-03-05
-    requests.apply(store, rid, "forward", actor=AGENT, at=at(3, 6))
-    requests.apply(store, rid, "start", actor=AGENT, at=at(3, 7))
-    requests.apply(store, rid, "pause", actor=AGENT, at=paused, pause_reason=reason, asked_at=asked)
-    requests.apply(store, rid, "resume", actor=AGENT, at=resumed)
+    request_actions.apply(store, rid, "forward", actor=AGENT, at=at(3, 6))
+    request_actions.apply(store, rid, "start", actor=AGENT, at=at(3, 7))
+    request_actions.apply(store, rid, "pause", actor=AGENT, at=paused, pause_reason=reason, asked_at=asked)
+    request_actions.apply(store, rid, "resume", actor=AGENT, at=resumed)
     return rid
 
 
 def test_paused_days_go_on_the_unrolled_date(customer_store):
     # One month = Sat 5 April; paused 10-12 March (2 days): 7 April, not 9 April.
     rid = _paused_request(customer_store, paused=at(3, 10), resumed=at(3, 12))
-    requests.apply(customer_store, rid, "complete", actor=AGENT, at=at(4, 8))
+    request_actions.apply(customer_store, rid, "complete", actor=AGENT, at=at(4, 8))
     row = clock_row(customer_store, rid)
     assert (row["paused_due_date"], row["answer_by_date"], row["is_on_time"]) == (date(2025, 4, 7),
                                                                                  date(2025, 4, 7), False)
@@ -212,7 +212,7 @@ def test_a_qualifying_pause_moves_the_answer_by_date_but_not_the_alerts(customer
     kpis = customer_store.query("overview_request_kpis", as_of=date(2025, 4, 9), customer="",
                                 start=date(2025, 4, 1), end=date(2025, 4, 9)).iloc[0]
     assert kpis["overdue_requests"] == 1          # alerts run against the un-paused 7 April
-    requests.apply(customer_store, rid, "complete", actor=AGENT, at=at(4, 14))
+    request_actions.apply(customer_store, rid, "complete", actor=AGENT, at=at(4, 14))
     row = clock_row(customer_store, rid)
     assert (row["answer_by_date"], row["is_on_time"]) == (date(2025, 4, 14), True)
     pauses = customer_store.query("request_pauses", request_id=rid)
@@ -223,7 +223,7 @@ def test_a_qualifying_pause_moves_the_answer_by_date_but_not_the_alerts(customer
 def test_other_pauses_move_nothing(customer_store, reason, asked):
     # A clarification, or an identity check asked for after the 5th working day (Wed 12 March).
     rid = _paused_request(customer_store, paused=at(3, 13), resumed=at(3, 20), reason=reason, asked=asked)
-    requests.apply(customer_store, rid, "complete", actor=AGENT, at=at(4, 8))
+    request_actions.apply(customer_store, rid, "complete", actor=AGENT, at=at(4, 8))
     row = clock_row(customer_store, rid)
     assert (row["answer_by_date"], row["is_on_time"]) == (date(2025, 4, 7), False)
     assert bool(customer_store.query("request_pauses", request_id=rid).iloc[0]["moves_deadline"]) is False
@@ -231,12 +231,12 @@ def test_other_pauses_move_nothing(customer_store, reason, asked):
 
 def test_the_asked_for_time_is_recorded_and_checked(customer_store):
     rid = log(customer_store)
-    requests.apply(customer_store, rid, "forward", actor=AGENT, at=at(3, 6))
+    request_actions.apply(customer_store, rid, "forward", actor=AGENT, at=at(3, 6))
     with pytest.raises(RequestInputError, match="after the pause began"):
-        requests.apply(customer_store, rid, "pause", actor=AGENT, at=at(3, 10), pause_reason="identity",
-                       asked_at=at(3, 11))
-    requests.apply(customer_store, rid, "pause", actor=AGENT, at=at(3, 10), pause_reason="identity",
-                   asked_at=at(3, 7))
+        request_actions.apply(customer_store, rid, "pause", actor=AGENT, at=at(3, 10), pause_reason="identity",
+                              asked_at=at(3, 11))
+    request_actions.apply(customer_store, rid, "pause", actor=AGENT, at=at(3, 10), pause_reason="identity",
+                          asked_at=at(3, 7))
     pauses = customer_store.query("request_pauses", request_id=rid)
     assert pauses.iloc[0]["asked_at"].to_pydatetime() == datetime(2025, 3, 7, 9, 0)
 
@@ -249,10 +249,10 @@ def test_a_request_where_expandra_is_the_controller_has_no_forwarding_clock(cust
     assert (row["customer_id"], row["forward_due_date"], row["is_own_request"]) == (None, None, True)
     assert row["customer_name"] == requests.EXPANDRA_LABEL
     with pytest.raises(TransitionError, match="no customer to forward"):
-        requests.apply(customer_store, rid, "forward", actor=AGENT, at=at(3, 6))
-    assert "close_forwarded_only" not in requests.allowed_actions(customer_store, rid)
-    requests.apply(customer_store, rid, "start", actor=AGENT, at=at(3, 6))
-    requests.apply(customer_store, rid, "complete", actor=AGENT, at=at(3, 20))
+        request_actions.apply(customer_store, rid, "forward", actor=AGENT, at=at(3, 6))
+    assert "close_forwarded_only" not in request_actions.allowed_actions(customer_store, rid)
+    request_actions.apply(customer_store, rid, "start", actor=AGENT, at=at(3, 6))
+    request_actions.apply(customer_store, rid, "complete", actor=AGENT, at=at(3, 20))
     assert sla(customer_store, customer="")["on_time_requests"] == 1
     by_customer = customer_store.query("sla_time_to_close_by_customer", customer="", **MARCH_TO_JUNE)
     assert list(by_customer["customer_name"]) == [requests.EXPANDRA_LABEL]
@@ -273,7 +273,7 @@ def test_a_forwarding_term_past_the_due_date_is_warned_about(customer_store):
     logged = requests.log(customer_store, new, actor=AGENT)
     assert logged.forward_due_date > logged.due_date
     assert logged.warnings and "after the statutory deadline" in logged.warnings[0]
-    assert requests.clock(customer_store, logged.request_id, date(2025, 3, 10)).warnings == logged.warnings
+    assert request_clock.clock(customer_store, logged.request_id, date(2025, 3, 10)).warnings == logged.warnings
     assert bool(clock_row(customer_store, logged.request_id)["forwards_after_due_date"]) is True
     assert requests.log(customer_store, NewRequest(
         customer_id="C01", request_type="access", received_at=at(3, 5), channel="email",
@@ -325,10 +325,10 @@ def test_migration_010_carries_requests_and_pauses_forward(store_path):
 def test_a_refusal_counts_by_the_day_the_requester_was_told(customer_store):
     # Told the reasons on Mon 7 April (the one-month date), recorded in the dashboard on 10 April: on time.
     rid = log(customer_store)
-    requests.apply(customer_store, rid, "forward", actor=AGENT, at=at(3, 6))
-    requests.apply(customer_store, rid, "start", actor=AGENT, at=at(3, 7))
-    requests.apply(customer_store, rid, "refuse", actor=AGENT, at=at(4, 10), refusal_ground="excessive",
-                   refusal_reasons="The same request every week", remedies_told=True,
-                   refusal_notified_at=at(4, 7, 15))
+    request_actions.apply(customer_store, rid, "forward", actor=AGENT, at=at(3, 6))
+    request_actions.apply(customer_store, rid, "start", actor=AGENT, at=at(3, 7))
+    request_actions.apply(customer_store, rid, "refuse", actor=AGENT, at=at(4, 10), refusal_ground="excessive",
+                          refusal_reasons="The same request every week", remedies_told=True,
+                          refusal_notified_at=at(4, 7, 15))
     row = clock_row(customer_store, rid)
     assert (row["closed_on"], row["answered_on"], row["is_on_time"]) == (date(2025, 4, 10), date(2025, 4, 7), True)

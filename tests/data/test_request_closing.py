@@ -1,7 +1,7 @@
 """Closing a request as the law asks (issue 8): refusal grounds per right (rules.md 1-2), the refusal
 notice (Art. 12(4)) and the recipients of a rectification, erasure or restriction (Art. 19).
 
-Each test builds its own small store (customer_store: C01 and C02) and acts through requests.apply."""
+Each test builds its own small store (customer_store: C01 and C02) and acts through request_actions.apply."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from privacyops.cases import requests
+from privacyops.cases import request_actions, requests
 from privacyops.cases.requests import NewRequest, RequestInputError
 from privacyops.rules import lifecycle
 from privacyops.rules.lifecycle import TransitionError
@@ -28,14 +28,14 @@ def logged(store, request_type: str, *steps: str) -> str:
     rid = requests.log(store, NewRequest("C01", request_type, RECEIVED, "email", "karin@example.com"),
                        actor=AGENT, now=RECEIVED + timedelta(minutes=5)).request_id
     for day, action in enumerate(steps, start=6):
-        requests.apply(store, rid, action, actor=AGENT, at=at(day))
+        request_actions.apply(store, rid, action, actor=AGENT, at=at(day))
     return rid
 
 
 def refuse(store, rid: str, ground: str, **notice) -> str:
     details = dict(refusal_reasons="We could not confirm who you are.", remedies_told=True)
     details.update(notice)
-    return requests.apply(store, rid, "refuse", actor=AGENT, at=at(12), refusal_ground=ground, **details)
+    return request_actions.apply(store, rid, "refuse", actor=AGENT, at=at(12), refusal_ground=ground, **details)
 
 
 def row(store, rid: str, columns: str) -> tuple:
@@ -126,18 +126,18 @@ def test_an_incomplete_refusal_notice_writes_nothing(customer_store, notice, fie
 def test_completing_without_recipients_recorded_is_refused_and_writes_nothing(customer_store, request_type):
     rid = logged(customer_store, request_type, "forward", "start")
     with pytest.raises(TransitionError, match=r"recipients.*Art\. 19"):
-        requests.apply(customer_store, rid, "complete", actor=AGENT, at=at(12))
+        request_actions.apply(customer_store, rid, "complete", actor=AGENT, at=at(12))
     assert row(customer_store, rid, "status, closed_at, outcome") == ("in_progress", None, None)
     assert actions(customer_store, rid) == ["create", "forward", "start"]
 
 
 def test_with_recipients_told_the_erasure_completes(customer_store):
     rid = logged(customer_store, "erasure", "forward", "start")
-    assert "record_recipients" in requests.allowed_actions(customer_store, rid)
-    requests.apply(customer_store, rid, "record_recipients", actor=AGENT, at=at(11), note="CRM and mailer told",
-                   recipients_notice="told", recipients_told_at=datetime(2025, 3, 11, 8, 0, tzinfo=UTC))
-    assert "record_recipients" not in requests.allowed_actions(customer_store, rid)   # recorded once
-    assert requests.apply(customer_store, rid, "complete", actor=AGENT, at=at(12)) == "completed"
+    assert "record_recipients" in request_actions.allowed_actions(customer_store, rid)
+    request_actions.apply(customer_store, rid, "record_recipients", actor=AGENT, at=at(11), note="CRM and mailer told",
+                          recipients_notice="told", recipients_told_at=datetime(2025, 3, 11, 8, 0, tzinfo=UTC))
+    assert "record_recipients" not in request_actions.allowed_actions(customer_store, rid)   # recorded once
+    assert request_actions.apply(customer_store, rid, "complete", actor=AGENT, at=at(12)) == "completed"
     assert row(customer_store, rid, "status, outcome, recipients_notice, recipients_told_at") == (
         "completed", "completed", "told", datetime(2025, 3, 11, 8, 0))
     assert actions(customer_store, rid) == ["create", "forward", "start", "record_recipients", "complete"]
@@ -150,8 +150,8 @@ def test_with_recipients_told_the_erasure_completes(customer_store):
 
 def test_no_recipients_recorded_lets_a_rectification_complete(customer_store):
     rid = logged(customer_store, "rectification", "forward", "start")
-    requests.apply(customer_store, rid, "record_recipients", actor=AGENT, at=at(11), recipients_notice="none")
-    assert requests.apply(customer_store, rid, "complete", actor=AGENT, at=at(12)) == "completed"
+    request_actions.apply(customer_store, rid, "record_recipients", actor=AGENT, at=at(11), recipients_notice="none")
+    assert request_actions.apply(customer_store, rid, "complete", actor=AGENT, at=at(12)) == "completed"
     assert row(customer_store, rid, "recipients_notice, recipients_told_at") == ("none", None)
 
 
@@ -167,7 +167,7 @@ def test_no_recipients_recorded_lets_a_rectification_complete(customer_store):
 def test_a_bad_recipients_record_writes_nothing(customer_store, record, field):
     rid = logged(customer_store, "restriction", "forward", "start")
     with pytest.raises(RequestInputError) as caught:
-        requests.apply(customer_store, rid, "record_recipients", actor=AGENT, at=at(11), **record)
+        request_actions.apply(customer_store, rid, "record_recipients", actor=AGENT, at=at(11), **record)
     assert field in caught.value.errors
     assert row(customer_store, rid, "recipients_notice, recipients_told_at") == (None, None)
     assert actions(customer_store, rid) == ["create", "forward", "start"]
@@ -175,34 +175,35 @@ def test_a_bad_recipients_record_writes_nothing(customer_store, record, field):
 
 def test_access_needs_no_recipients_and_cannot_record_them(customer_store):
     rid = logged(customer_store, "access", "forward", "start")
-    assert "record_recipients" not in requests.allowed_actions(customer_store, rid)
+    assert "record_recipients" not in request_actions.allowed_actions(customer_store, rid)
     with pytest.raises(TransitionError):
-        requests.apply(customer_store, rid, "record_recipients", actor=AGENT, at=at(11), recipients_notice="none")
-    assert requests.apply(customer_store, rid, "complete", actor=AGENT, at=at(12)) == "completed"
+        request_actions.apply(customer_store, rid, "record_recipients", actor=AGENT, at=at(11),
+                              recipients_notice="none")
+    assert request_actions.apply(customer_store, rid, "complete", actor=AGENT, at=at(12)) == "completed"
 
 
 def test_handled_by_the_controller_closes_without_recipients(customer_store):
     # The controller handles it and tells its own recipients (rules.md 2): nothing for Expandra to record.
     rid = logged(customer_store, "erasure", "forward")
-    assert requests.apply(customer_store, rid, "close_forwarded_only", actor=AGENT, at=at(9)) == "completed"
+    assert request_actions.apply(customer_store, rid, "close_forwarded_only", actor=AGENT, at=at(9)) == "completed"
     detail = customer_store.query("request_detail", request_id=rid).iloc[0]
     assert not bool(detail["recipients_pending"])
-    assert requests.allowed_actions(customer_store, rid) == ["record_controller_answer"]
+    assert request_actions.allowed_actions(customer_store, rid) == ["record_controller_answer"]
 
 
 def test_the_queue_shows_requests_whose_recipients_are_not_yet_told(customer_store):
     pending = logged(customer_store, "rectification", "forward", "start")
     told = logged(customer_store, "erasure", "forward", "start")
-    requests.apply(customer_store, told, "record_recipients", actor=AGENT, at=at(12), recipients_notice="none")
+    request_actions.apply(customer_store, told, "record_recipients", actor=AGENT, at=at(12), recipients_notice="none")
     access = logged(customer_store, "access", "forward")
     params = dict(as_of=datetime(2025, 3, 20).date(), soon_days=5, customer="", status="", request_type="",
                   assignee="", overdue_only=False, include_closed=False, email_search="", max_rows=100)
-    queue = customer_store.query("queue_requests", recipients_pending_only=False, **params)
+    queue = customer_store.query("requests_queue_requests", recipients_pending_only=False, **params)
     assert dict(zip(queue["request_id"], queue["recipients_pending"], strict=True)) == {
         pending: True, told: False, access: False}
-    only = customer_store.query("queue_requests", recipients_pending_only=True, **params)
+    only = customer_store.query("requests_queue_requests", recipients_pending_only=True, **params)
     assert only["request_id"].tolist() == [pending]
-    summary = customer_store.query("queue_summary", as_of=params["as_of"], soon_days=5, customer="").iloc[0]
+    summary = customer_store.query("requests_queue_summary", as_of=params["as_of"], soon_days=5, customer="").iloc[0]
     assert summary["recipients_pending"] == 1
 
 
@@ -247,11 +248,11 @@ def test_a_store_from_before_migration_006_keeps_its_requests_and_can_record_rec
         # the erasure completed before Art. 19 was recorded is listed as not yet told, and may record it now
         detail = store.query("request_detail", request_id="OLD-1").iloc[0]
         assert bool(detail["recipients_pending"]) and detail["status"] == "completed"
-        assert requests.allowed_actions(store, "OLD-1") == ["record_recipients"]
-        assert requests.apply(store, "OLD-1", "record_recipients", actor=AGENT, at=at(21),
-                              recipients_notice="none") == "completed"
+        assert request_actions.allowed_actions(store, "OLD-1") == ["record_recipients"]
+        assert request_actions.apply(store, "OLD-1", "record_recipients", actor=AGENT, at=at(21),
+                                     recipients_notice="none") == "completed"
         assert row(store, "OLD-1", "status, closed_at, recipients_notice") == (
             "completed", datetime(2025, 3, 20, 9, 0), "none")
-        assert requests.allowed_actions(store, "OLD-2") == []
+        assert request_actions.allowed_actions(store, "OLD-2") == []
     finally:
         store.close()

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import duckdb
 import pytest
 
-from privacyops.cases import requests
+from privacyops.cases import request_actions, request_clock, requests
 from privacyops.cases.requests import NewRequest, RequestInputError
 from privacyops.rules.lifecycle import TransitionError
 from privacyops.store import history
@@ -73,7 +73,7 @@ def test_consent_withdrawal_has_no_month_clock(customer_store):
     logged = requests.log(customer_store, new(request_type="consent_withdrawal"), actor=AGENT)
     assert logged.due_date is None
     assert "at once" in logged.explanation
-    assert requests.apply(customer_store, logged.request_id, "complete", actor=AGENT) == "completed"
+    assert request_actions.apply(customer_store, logged.request_id, "complete", actor=AGENT) == "completed"
 
 
 def test_possible_duplicates(customer_store):
@@ -94,7 +94,7 @@ def test_full_path_writes_one_history_entry_per_action(customer_store):
     steps = [("forward", {}), ("start", {}), ("pause", {"pause_reason": "identity"}), ("resume", {}),
              ("complete", {})]
     for day, (action, extra) in enumerate(steps, start=6):
-        requests.apply(customer_store, rid, action, actor=AGENT, at=at(day), note=f"step {action}", **extra)
+        request_actions.apply(customer_store, rid, action, actor=AGENT, at=at(day), note=f"step {action}", **extra)
     hist = customer_store.query("request_history", request_id=rid)
     assert hist["action"].tolist() == ["create", "forward", "start", "pause", "resume", "complete"]
     detail = customer_store.query("request_detail", request_id=rid).iloc[0]
@@ -108,50 +108,51 @@ def test_full_path_writes_one_history_entry_per_action(customer_store):
 def test_illegal_action_is_refused_and_writes_nothing(customer_store):
     rid = requests.log(customer_store, new(), actor=AGENT).request_id
     with pytest.raises(TransitionError, match="Allowed now"):
-        requests.apply(customer_store, rid, "complete", actor=AGENT, at=at(6))
+        request_actions.apply(customer_store, rid, "complete", actor=AGENT, at=at(6))
     assert counts(customer_store)["request_history"] == 1
     assert customer_store.query("request_detail", request_id=rid)["status"][0] == "logged"
 
 
 def test_extension_before_the_due_date(customer_store):
     rid = requests.log(customer_store, new(), actor=AGENT).request_id
-    requests.apply(customer_store, rid, "forward", actor=AGENT, at=at(6))
-    requests.apply(customer_store, rid, "extend", actor=AGENT, at=at(20), extension_reason="Complex request",
-                   notified_at=at(20, 11))
+    request_actions.apply(customer_store, rid, "forward", actor=AGENT, at=at(6))
+    request_actions.apply(customer_store, rid, "extend", actor=AGENT, at=at(20), extension_reason="Complex request",
+                          notified_at=at(20, 11))
     detail = customer_store.query("request_detail", request_id=rid).iloc[0]
     assert detail["extended_due_date"].date() == date(2025, 6, 5)  # rules.md example
     assert detail["effective_due_date"].date() == date(2025, 6, 5)
     with pytest.raises(TransitionError, match="already been extended"):
-        requests.apply(customer_store, rid, "extend", actor=AGENT, at=at(21), extension_reason="again",
-                       notified_at=at(21))
+        request_actions.apply(customer_store, rid, "extend", actor=AGENT, at=at(21), extension_reason="again",
+                              notified_at=at(21))
 
 
 def test_extension_after_the_due_date_does_not_apply(customer_store):
     rid = requests.log(customer_store, new(), actor=AGENT).request_id
-    requests.apply(customer_store, rid, "forward", actor=AGENT, at=at(6))
+    request_actions.apply(customer_store, rid, "forward", actor=AGENT, at=at(6))
     late = datetime(2025, 4, 8, 9, 0, tzinfo=UTC)   # the due date was 7 April
     with pytest.raises(TransitionError):
-        requests.apply(customer_store, rid, "extend", actor=AGENT, at=late, extension_reason="Too late",
-                       notified_at=late)
+        request_actions.apply(customer_store, rid, "extend", actor=AGENT, at=late, extension_reason="Too late",
+                              notified_at=late)
     assert customer_store.query("request_detail", request_id=rid)["extended_due_date"].isna().all()
     assert counts(customer_store)["request_history"] == 2
 
 
 def test_extension_needs_reason_and_notification(customer_store):
     rid = requests.log(customer_store, new(), actor=AGENT).request_id
-    requests.apply(customer_store, rid, "forward", actor=AGENT, at=at(6))
+    request_actions.apply(customer_store, rid, "forward", actor=AGENT, at=at(6))
     with pytest.raises(RequestInputError) as caught:
-        requests.apply(customer_store, rid, "extend", actor=AGENT, at=at(7))
+        request_actions.apply(customer_store, rid, "extend", actor=AGENT, at=at(7))
     assert set(caught.value.errors) == {"extension_reason", "notified_at"}
 
 
 def test_erasure_refusal_needs_a_ground_allowed_for_erasure(customer_store):
     rid = requests.log(customer_store, new(request_type="erasure"), actor=AGENT).request_id
-    requests.apply(customer_store, rid, "forward", actor=AGENT, at=at(6))
+    request_actions.apply(customer_store, rid, "forward", actor=AGENT, at=at(6))
     notice = {"refusal_reasons": "Kept for a pending legal claim.", "remedies_told": True}
     with pytest.raises(TransitionError, match=r"17\(3\)"):   # the message lists the erasure grounds
-        requests.apply(customer_store, rid, "refuse", actor=AGENT, at=at(7), refusal_ground="no_data_held", **notice)
-    requests.apply(customer_store, rid, "refuse", actor=AGENT, at=at(7), refusal_ground="art17_3_b", **notice)
+        request_actions.apply(customer_store, rid, "refuse", actor=AGENT, at=at(7), refusal_ground="no_data_held",
+                              **notice)
+    request_actions.apply(customer_store, rid, "refuse", actor=AGENT, at=at(7), refusal_ground="art17_3_b", **notice)
     detail = customer_store.query("request_detail", request_id=rid).iloc[0]
     assert (detail["status"], detail["outcome"], detail["refusal_ground"]) == ("refused", "refused", "art17_3_b")
 
@@ -159,15 +160,15 @@ def test_erasure_refusal_needs_a_ground_allowed_for_erasure(customer_store):
 def test_action_before_receipt_is_refused(customer_store):
     rid = requests.log(customer_store, new(), actor=AGENT).request_id
     with pytest.raises(RequestInputError, match="before the request was received"):
-        requests.apply(customer_store, rid, "forward", actor=AGENT, at=at(4))
+        request_actions.apply(customer_store, rid, "forward", actor=AGENT, at=at(4))
 
 
 def test_clock_shows_paused_deadline_but_counts_the_real_one(customer_store):
     rid = requests.log(customer_store, new(), actor=AGENT).request_id
-    requests.apply(customer_store, rid, "forward", actor=AGENT, at=at(6))
-    requests.apply(customer_store, rid, "pause", actor=AGENT, at=at(10), pause_reason="identity")
-    requests.apply(customer_store, rid, "resume", actor=AGENT, at=at(17))
-    clock = requests.clock(customer_store, rid, date(2025, 3, 20))
+    request_actions.apply(customer_store, rid, "forward", actor=AGENT, at=at(6))
+    request_actions.apply(customer_store, rid, "pause", actor=AGENT, at=at(10), pause_reason="identity")
+    request_actions.apply(customer_store, rid, "resume", actor=AGENT, at=at(17))
+    clock = request_clock.clock(customer_store, rid, date(2025, 3, 20))
     assert clock.due_date == date(2025, 4, 7)
     # One month from 5 March is Saturday 5 April; + 7 paused days = Saturday 12 April -> Monday 14 April.
     assert clock.paused_due_date == date(2025, 4, 14)
@@ -177,8 +178,8 @@ def test_clock_shows_paused_deadline_but_counts_the_real_one(customer_store):
 
 def test_tampered_history_is_named(customer_store):
     rid = requests.log(customer_store, new(), actor=AGENT).request_id
-    requests.apply(customer_store, rid, "forward", actor=AGENT, at=at(6))
-    requests.apply(customer_store, rid, "start", actor=AGENT, at=at(7))
+    request_actions.apply(customer_store, rid, "forward", actor=AGENT, at=at(6))
+    request_actions.apply(customer_store, rid, "start", actor=AGENT, at=at(7))
     path = customer_store.path
     customer_store.close()
     con = duckdb.connect(str(path))   # someone edits the file behind the application's back
@@ -212,7 +213,7 @@ def test_history_holds_no_contact_details(customer_store):
 def test_history_holds_no_subject_id(customer_store):
     """rules.md 4: the history cannot forget, so a subject id is marked as recorded, its value not kept."""
     rid = requests.log(customer_store, new(subject_id=" subj-4711-karin "), actor=AGENT).request_id
-    requests.apply(customer_store, rid, "forward", actor=AGENT, at=at(6))
+    request_actions.apply(customer_store, rid, "forward", actor=AGENT, at=at(6))
     assert customer_store.query("request_detail", request_id=rid).iloc[0].subject_id == "subj-4711-karin"
     hist = customer_store.query("request_history", request_id=rid)
     assert "subj-4711" not in " ".join(hist["changes"] + hist["note"])
@@ -222,8 +223,8 @@ def test_history_holds_no_subject_id(customer_store):
 
 def test_extension_told_before_receipt_is_refused(customer_store):
     rid = requests.log(customer_store, new(), actor=AGENT).request_id
-    requests.apply(customer_store, rid, "forward", actor=AGENT, at=at(6))
+    request_actions.apply(customer_store, rid, "forward", actor=AGENT, at=at(6))
     with pytest.raises(RequestInputError) as caught:
-        requests.apply(customer_store, rid, "extend", actor=AGENT, at=at(7), extension_reason="x",
-                       notified_at=at(4))
+        request_actions.apply(customer_store, rid, "extend", actor=AGENT, at=at(7), extension_reason="x",
+                              notified_at=at(4))
     assert "before the request was received" in caught.value.errors["notified_at"]

@@ -1,4 +1,4 @@
-"""Unit tests for privacyops.rules.deadlines (docs/rules.md, section 1).
+"""Unit tests for privacyops.rules.deadlines, swedish_calendar and deadline_words (docs/rules.md, section 1).
 
 Every expected date below was worked out by hand from a calendar (weekday of 1 January of the
 year, month lengths, Easter dates), not by running the code under test. Handy anchors:
@@ -14,25 +14,27 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from privacyops.rules.deadline_words import explain_due_date
 from privacyops.rules.deadlines import (
     STOCKHOLM,
     add_months,
     answer_by_date,
     days_left,
     due_date,
-    explain_due_date,
     extended_due_date,
     extension_allowed,
     forward_due_date,
     is_answered_on_time,
-    is_working_day,
-    non_working_reason,
     pause_moves_deadline,
     paused_days,
     paused_due_date,
+    stockholm_date,
+)
+from privacyops.rules.swedish_calendar import (
+    is_working_day,
+    non_working_reason,
     public_holidays,
     roll_to_working_day,
-    stockholm_date,
 )
 
 D = date
@@ -244,22 +246,22 @@ def test_sundays_from_the_package_are_ignored(monkeypatch: pytest.MonkeyPatch) -
     # Some versions of the `holidays` package list every Sunday for Sweden; simulate that.
     import holidays
 
-    from privacyops.rules import deadlines
+    from privacyops.rules import swedish_calendar
     real_se = holidays.SE
 
     def se_with_sundays(*args: object, **kwargs: object) -> holidays.HolidayBase:
         kwargs["include_sundays"] = True
         return real_se(*args, **kwargs)
 
-    monkeypatch.setattr(deadlines.holidays, "SE", se_with_sundays)
-    deadlines._holiday_table.cache_clear()
+    monkeypatch.setattr(swedish_calendar.holidays, "SE", se_with_sundays)
+    swedish_calendar._holiday_table.cache_clear()
     try:
         assert set(public_holidays(2026)) == HOLIDAYS_2026
         assert non_working_reason(D(2026, 4, 5)) == "Easter Sunday (a public holiday)"
         assert non_working_reason(D(2026, 4, 12)) == "a Sunday"
     finally:
         monkeypatch.undo()
-        deadlines._holiday_table.cache_clear()
+        swedish_calendar._holiday_table.cache_clear()
 
 
 def test_holiday_names_are_english_and_swedish() -> None:

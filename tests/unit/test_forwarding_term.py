@@ -1,12 +1,12 @@
 """A forwarding term longer than the statutory month (issue 8, rules.md 2): the rule behind the Customers
-page's warning, privacyops.cases.customers.forwarding_term_can_pass_due_date, on fixed dates."""
+page's warning, privacyops.rules.forwarding.forwarding_term_can_pass_due_date, on fixed dates."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from privacyops.cases.customers import forwarding_term_can_pass_due_date, shortest_statutory_month
 from privacyops.rules import deadlines
+from privacyops.rules.forwarding import forwarding_term_can_pass_due_date, shortest_statutory_month
 
 # From 1 December 2025 the coming year's shortest month starts on Friday 12 December 2025: due Monday
 # 12 January 2026, with 17 working days between (Christmas Day, Boxing Day, New Year's Day, Epiphany).

@@ -1,5 +1,5 @@
 -- The queue's headline figures for one customer (or all): open requests by band (the same bands as
--- queue_requests), and open requests not yet forwarded after the customer's DPA forwarding deadline
+-- requests_queue_requests), and open requests not yet forwarded after the customer's DPA forwarding deadline
 -- (EDPB 07/2020 paras 127-129), and open rectifications, erasures and restrictions whose recipients are not
 -- yet told (Art. 19; the recipients_pending macro of migration 006).
 -- param $as_of: DATE, today (Europe/Stockholm)
