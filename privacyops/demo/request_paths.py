@@ -224,7 +224,7 @@ def _office_hour_steps() -> list[Step]:
                 f"END AS {step}_us_1")
     last_step = "greatest(created_us, forward_us_1, start_us_1, pause_us_1, resume_us_1, extend_us_1)"
     return [
-        Step("office_forward", "forwarded after it was logged (an own or consent-withdrawal request never is)",
+        Step("office_forward", "forwarded after it was logged (a consent withdrawal never is: it takes effect at once)",
              "SELECT *, CASE WHEN has_month_clock AND forward_us_0 IS NOT NULL\n"
              f"    THEN greatest({_office('forward_us_0')}, created_us + 60000000) END AS forward_us_1\n"
              "FROM showcase_paths"),
@@ -240,6 +240,7 @@ def _office_hour_steps() -> list[Step]:
 
 
 def _by_snapshot_step(plan: Plan) -> Step:
+    """The steps that happened by the snapshot (steps *_us, NULL when still to come)."""
     as_of, hour = plan.as_of_us, US_PER_HOUR
     happened = ",\n".join(f"CASE WHEN {step}_us_1 <= {as_of} THEN {step}_us_1 END AS {step}_us"
                           for step in ("forward", "start", "pause", "resume", "close"))
