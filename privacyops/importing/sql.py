@@ -309,7 +309,7 @@ def cross_rules(kind: str, mapped: Mapping[str, bool]) -> list[tuple[str, str]]:
 def _clock_rules(ok: Callable[..., str], problem: Callable[[str, str, str], str]) -> list[str]:
     """Requests where Expandra is the controller (no customer: nothing is forwarded, rules.md 2) and the
     date the controller answered a request it handled itself (only for outcome forwarded_only; not before
-    the Stockholm day of receipt, not after today), as requests.apply() checks them."""
+    the Stockholm day of receipt, not after today), as request_actions.apply() checks them."""
     own = "customer_id IS NULL"
     received_on = "CAST(timezone('Europe/Stockholm', timezone('UTC', received_at)) AS DATE)"
     today = "CAST(timezone('Europe/Stockholm', timezone('UTC', $now)) AS DATE)"

@@ -12,6 +12,7 @@ import pytest
 from privacyops.cases import customers, requests
 from privacyops.clock import STOCKHOLM
 from privacyops.demo import generator as demo
+from privacyops.demo import period, plan
 from privacyops.rules import lifecycle
 from privacyops.rules.customer_terms import Customer, RetentionTerm
 from privacyops.rules.retention import DATA_CATEGORIES
@@ -322,7 +323,7 @@ def test_every_request_s_dates_have_the_rules_shape(demo_store):
 def test_every_hour_of_the_period_gets_its_stockholm_date(tmp_path):
     # The receipt dates come from a per-hour lookup; check it at every hour, midnights and both DST
     # changes included (a receipt at 22:30 UTC in summer is already the next day in Stockholm).
-    slots = demo._slot_table(demo._plan(EVENTS, demo.DEFAULT_SEED, TODAY)).to_pylist()
+    slots = period.slot_table(plan.make_plan(EVENTS, demo.DEFAULT_SEED, TODAY)).to_pylist()
     assert len(slots) == 104 * 7 * 24
     assert sum(s["cnt"] for s in slots) == EVENTS
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
