@@ -47,7 +47,8 @@ import pyarrow as pa
 from privacyops import clock
 from privacyops.cases import access, exports
 from privacyops.importing import contract, detect
-from privacyops.importing.sql import lit, rows_statement
+from privacyops.importing.check_sql import rows_statement
+from privacyops.store.sql import literal as lit
 from privacyops.rules import deadlines, lifecycle
 from privacyops.rules.retention import DATA_CATEGORIES
 from privacyops.store import Store, StoreError, StoreLockedError, history, open_store, run_named
