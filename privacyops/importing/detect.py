@@ -218,7 +218,7 @@ def read_header(path: Path, detected_format: str, encoding: str, delimiter: str)
     Raises FileProblem for an empty file.
     """
     if detected_format == "parquet":
-        raise ValueError("Parquet headers come from the file's schema (importer.parquet_columns)")
+        raise ValueError("Parquet headers come from the file's schema (read.file_headers)")
     with path.open("rb") as handle:
         head = handle.read(SAMPLE_BYTES)
         while b"\n" not in head:           # a very long header line
