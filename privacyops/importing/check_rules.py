@@ -24,6 +24,12 @@ def _problem(column: str, reason: str, value: str) -> str:
     return f"{{'column': {literal(column)}, 'reason': {literal(reason)}, 'value': CAST({value} AS VARCHAR)}}"
 
 
+def _not_before(later: str, earlier: str) -> str:
+    """`later` may not be before `earlier` (both timestamps of the same row)."""
+    return (f"CASE WHEN {_ok(earlier, later)} AND {later} < {earlier} THEN "
+            + _problem(later, f"is before {earlier}", later) + " END")
+
+
 def cross_rules(kind: str, mapped: Mapping[str, bool]) -> list[tuple[str, str]]:
     """Problems that involve several columns, as (condition, problem struct) pairs."""
     return [_split_rule(item) for item in _RULES_BY_KIND[kind]()]
@@ -40,7 +46,7 @@ def _consent_rules() -> list[str]:
     items.append(f"CASE WHEN {_ok('method', *purposes)} AND method IN ('reject_all', 'withdrawal') "
                  f"AND (functional OR analytics OR marketing) THEN "
                  + _problem("method", "is a refusal or withdrawal but functional, analytics or marketing is true",
-                           "method") + " END")
+                            "method") + " END")
     return items
 
 
@@ -50,23 +56,20 @@ def _request_rules() -> list[str]:
     open_statuses = string_list(sorted(lifecycle.OPEN_STATUSES))
     closed_statuses = string_list(sorted(lifecycle.CLOSED_STATUSES))
     items += [
-        f"CASE WHEN {_ok('received_at', 'forwarded_at')} AND forwarded_at < received_at THEN "
-        + _problem("forwarded_at", "is before received_at", "forwarded_at") + " END",
-        f"CASE WHEN {_ok('received_at', 'closed_at')} AND closed_at < received_at THEN "
-        + _problem("closed_at", "is before received_at", "closed_at") + " END",
-        f"CASE WHEN {_ok('forwarded_at', 'closed_at')} AND closed_at < forwarded_at THEN "
-        + _problem("closed_at", "is before forwarded_at", "closed_at") + " END",
+        _not_before("forwarded_at", "received_at"),
+        _not_before("closed_at", "received_at"),
+        _not_before("closed_at", "forwarded_at"),
         f"CASE WHEN {_ok('status', 'closed_at')} AND list_contains({open_statuses}, status) "
         f"AND closed_at IS NOT NULL THEN "
         + _problem("closed_at", "is given but the request is open (status logged, forwarded or in_progress)",
-                  "closed_at") + " END",
+                   "closed_at") + " END",
         f"CASE WHEN {_ok('status', 'outcome')} AND list_contains({open_statuses}, status) "
         f"AND outcome IS NOT NULL THEN "
         + _problem("outcome", "is given but the request is open", "outcome") + " END",
         f"CASE WHEN {_ok('status', 'requester_email')} AND list_contains({open_statuses}, status) "
         f"AND requester_email IS NULL THEN "
         + _problem("requester_email", "is required while the request is open (to answer the requester)",
-                  "requester_email") + " END",
+                   "requester_email") + " END",
         f"CASE WHEN {_ok('status', 'forwarded_at', 'customer_id')} AND customer_id IS NOT NULL "
         "AND status IN ('forwarded', 'in_progress') AND forwarded_at IS NULL THEN "
         + _problem("forwarded_at", "is required for a forwarded or in_progress request", "forwarded_at") + " END",
@@ -80,13 +83,13 @@ def _request_rules() -> list[str]:
         + _problem("outcome", "does not fit the status", "outcome") + " END",
         f"CASE WHEN {_ok('status', 'refusal_ground')} AND status = 'refused' AND refusal_ground IS NULL THEN "
         + _problem("refusal_ground", "is required for a refused request (Art. 12(4): the requester is told why)",
-                  "refusal_ground") + " END",
+                   "refusal_ground") + " END",
         f"CASE WHEN {_ok('status', 'refusal_ground')} AND status <> 'refused' AND refusal_ground IS NOT NULL THEN "
         + _problem("refusal_ground", "is given but the request is not refused", "refusal_ground") + " END",
         f"CASE WHEN {_ok('request_type', 'status')} AND request_type = 'consent_withdrawal' "
         "AND status NOT IN ('logged', 'completed', 'withdrawn') THEN "
         + _problem("status", "is not possible for a consent withdrawal (logged, completed or withdrawn: it "
-                  "takes effect at once)", "status") + " END",
+                   "takes effect at once)", "status") + " END",
     ]
     items += _refusal_rules() + _recipients_rules() + _clock_rules()
     return items
@@ -94,41 +97,35 @@ def _request_rules() -> list[str]:
 
 def _customer_rules() -> list[str]:
     """The same checks as the Customers page (privacyops.cases.customers.validate_consent_policy)."""
-    items: list[str] = []
     today = "CAST(timezone('Europe/Stockholm', timezone('UTC', $now)) AS DATE)"
-    items += [
+    return [
         f"CASE WHEN {_ok('consent_policy_version', 'consent_policy_effective_on')} "
         "AND consent_policy_version IS NOT NULL AND consent_policy_effective_on IS NULL THEN "
         + _problem("consent_policy_effective_on", "is required when consent_policy_version is given (the day the "
-                  "policy took effect)", "consent_policy_effective_on") + " END",
+                   "policy took effect)", "consent_policy_effective_on") + " END",
         f"CASE WHEN {_ok('consent_policy_version', 'consent_policy_effective_on')} "
         "AND consent_policy_version IS NULL AND consent_policy_effective_on IS NOT NULL THEN "
         + _problem("consent_policy_version", "is required when consent_policy_effective_on is given",
-                  "consent_policy_version") + " END",
+                   "consent_policy_version") + " END",
         f"CASE WHEN {_ok('consent_policy_effective_on')} AND consent_policy_effective_on > {today} THEN "
         + _problem("consent_policy_effective_on", "is after today: import the policy in force (set a new one on "
-                  "the Customers page the day it takes effect)", "consent_policy_effective_on") + " END",
+                   "the Customers page the day it takes effect)", "consent_policy_effective_on") + " END",
     ]
-    return items
 
 
 def _retention_rules() -> list[str]:
     """A retention record's dates and its disposal."""
-    items: list[str] = []
-    items += [
-        f"CASE WHEN {_ok('created_at', 'last_used_at')} AND last_used_at < created_at THEN "
-        + _problem("last_used_at", "is before created_at", "last_used_at") + " END",
-        f"CASE WHEN {_ok('created_at', 'disposed_at')} AND disposed_at < created_at THEN "
-        + _problem("disposed_at", "is before created_at", "disposed_at") + " END",
+    return [
+        _not_before("last_used_at", "created_at"),
+        _not_before("disposed_at", "created_at"),
         f"CASE WHEN {_ok('disposed_at', 'disposal_action')} AND disposed_at IS NOT NULL "
         "AND disposal_action IS NULL THEN "
         + _problem("disposal_action", "is required when disposed_at is given (deleted or anonymised)",
-                  "disposal_action") + " END",
+                   "disposal_action") + " END",
         f"CASE WHEN {_ok('disposed_at', 'disposal_action')} AND disposed_at IS NULL "
         "AND disposal_action IS NOT NULL THEN "
         + _problem("disposed_at", "is required when disposal_action is given", "disposed_at") + " END",
     ]
-    return items
 
 
 
@@ -142,10 +139,10 @@ def _clock_rules() -> list[str]:
     return [
         f"CASE WHEN {_ok('customer_id', 'forwarded_at')} AND {own} AND forwarded_at IS NOT NULL THEN "
         + _problem("forwarded_at", "is given but Expandra is the controller: there is nobody to forward to",
-                  "forwarded_at") + " END",
+                   "forwarded_at") + " END",
         f"CASE WHEN {_ok('customer_id', 'status')} AND {own} AND status = 'forwarded' THEN "
         + _problem("status", "is forwarded but Expandra is the controller: there is nobody to forward to",
-                  "status") + " END",
+                   "status") + " END",
         f"CASE WHEN {_ok('customer_id', 'channel')} AND {own} AND channel = 'customer' THEN "
         + _problem("channel", "is customer but Expandra is the controller of this request", "channel") + " END",
         f"CASE WHEN {_ok('customer_id', 'outcome')} AND {own} AND outcome = 'forwarded_only' THEN "
@@ -154,7 +151,7 @@ def _clock_rules() -> list[str]:
         f"CASE WHEN {_ok('controller_answered_on', 'status', 'outcome')} AND controller_answered_on IS NOT NULL "
         "AND NOT (status = 'completed' AND outcome = 'forwarded_only') THEN "
         + _problem("controller_answered_on", "is given but the request was not closed as handled by the "
-                  "controller (status completed, outcome forwarded_only)", "controller_answered_on") + " END",
+                   "controller (status completed, outcome forwarded_only)", "controller_answered_on") + " END",
         f"CASE WHEN {_ok('controller_answered_on', 'received_at')} AND controller_answered_on < {received_on} THEN "
         + _problem("controller_answered_on", "is before the request was received", "controller_answered_on")
         + " END",
@@ -172,19 +169,18 @@ def _refusal_rules() -> list[str]:
         f"AND request_type = {literal(request_type)} "
         f"AND NOT list_contains({string_list(grounds)}, refusal_ground) THEN "
         + _problem("refusal_ground", f"is not a ground for refusing {lifecycle.REQUEST_TYPES[request_type]}; "
-                  f"allowed: {', '.join(grounds)}", "refusal_ground") + " END"
+                   f"allowed: {', '.join(grounds)}", "refusal_ground") + " END"
         for request_type, grounds in lifecycle.refusal_grounds_by_type().items() if grounds
     ]
     items += [
         f"CASE WHEN {_ok('status', 'refusal_reasons')} AND status = 'refused' AND refusal_reasons IS NULL THEN "
         + _problem("refusal_reasons", "is required for a refused request (Art. 12(4): the reasons the requester "
-                  "was told)", "refusal_reasons") + " END",
+                   "was told)", "refusal_reasons") + " END",
         f"CASE WHEN {_ok('status', 'refusal_remedies_told')} AND status = 'refused' "
         "AND refusal_remedies_told IS DISTINCT FROM TRUE THEN "
         + _problem("refusal_remedies_told", "must be true for a refused request (Art. 12(4): the requester is told "
-                  "of the right to complain to IMY and to seek a judicial remedy)", "refusal_remedies_told") + " END",
-        f"CASE WHEN {_ok('received_at', 'refusal_notified_at')} AND refusal_notified_at < received_at THEN "
-        + _problem("refusal_notified_at", "is before received_at", "refusal_notified_at") + " END",
+                   "of the right to complain to IMY and to seek a judicial remedy)", "refusal_remedies_told") + " END",
+        _not_before("refusal_notified_at", "received_at"),
     ]
     items += [
         f"CASE WHEN {_ok('status', column)} AND status <> 'refused' AND {column} IS NOT NULL THEN "
@@ -204,24 +200,23 @@ def _recipients_rules() -> list[str]:
         f"CASE WHEN {_ok('request_type', 'recipients_notice')} AND recipients_notice IS NOT NULL "
         f"AND NOT list_contains({types}, request_type) THEN "
         + _problem("recipients_notice", "is only for a rectification, erasure or restriction (Art. 19)",
-                  "recipients_notice") + " END",
+                   "recipients_notice") + " END",
         f"CASE WHEN {_ok('request_type', 'status', 'outcome', 'recipients_notice')} AND recipients_notice IS NOT NULL "
         f"AND list_contains({types}, request_type) AND (status IN ('logged', 'refused', 'withdrawn') "
         f"OR {outcome} = 'forwarded_only') THEN "
         + _problem("recipients_notice", "is given but the request is logged, refused, withdrawn or handled by the "
-                  "controller (then the controller tells its recipients)", "recipients_notice") + " END",
+                   "controller (then the controller tells its recipients)", "recipients_notice") + " END",
         f"CASE WHEN {_ok('request_type', 'status', 'outcome', 'recipients_notice')} AND status = 'completed' "
         f"AND {outcome} = 'completed' AND list_contains({types}, request_type) AND recipients_notice IS NULL THEN "
         + _problem("recipients_notice", "is required for a completed rectification, erasure or restriction: told "
-                  "or none (Art. 19: the recipients are told before it closes)", "recipients_notice") + " END",
+                   "or none (Art. 19: the recipients are told before it closes)", "recipients_notice") + " END",
         f"CASE WHEN {_ok('recipients_notice', 'recipients_told_at')} AND recipients_notice = 'told' "
         "AND recipients_told_at IS NULL THEN "
         + _problem("recipients_told_at", "is required when recipients_notice is told", "recipients_told_at") + " END",
         f"CASE WHEN {_ok('recipients_notice', 'recipients_told_at')} AND recipients_told_at IS NOT NULL "
         "AND recipients_notice IS DISTINCT FROM 'told' THEN "
         + _problem("recipients_told_at", "is given but recipients_notice is not told", "recipients_told_at") + " END",
-        f"CASE WHEN {_ok('received_at', 'recipients_told_at')} AND recipients_told_at < received_at THEN "
-        + _problem("recipients_told_at", "is before received_at", "recipients_told_at") + " END",
+        _not_before("recipients_told_at", "received_at"),
     ]
 
 

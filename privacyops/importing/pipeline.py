@@ -52,6 +52,16 @@ def _steps(cur: duckdb.DuckDBPyConnection, file: read.ReadyFile, *, now: datetim
     return result
 
 
+def _read(path: Path, name: str | None, kind: str, options: ImportOptions, progress: ProgressFn, *,
+          dry_run: bool) -> read.ReadyFile | ImportReport:
+    """The read step, or the report of a file that cannot be read at all (empty, not the format it claims...):
+    then there is nothing to check and nothing is written."""
+    try:
+        return read.prepare_file(path, name or path.name, kind, options, progress)
+    except detect.FileProblem as problem:
+        return ImportReport(kind, name or path.name, dry_run, options.format, file_problem=str(problem))
+
+
 def analyse(store: Store, path: str | Path, kind: str, options: ImportOptions, *, name: str | None = None,
             now: datetime | None = None, progress: ProgressFn | None = None,
             rejects_csv: Path | None = None) -> ImportReport:
@@ -60,12 +70,9 @@ def analyse(store: Store, path: str | Path, kind: str, options: ImportOptions, *
     With `rejects_csv`, the rejects are written there as CSV (`rejects_path`)."""
     started = time.perf_counter()
     progress = progress or no_progress
-    path = Path(path)
-    name = name or path.name
-    try:
-        file = read.prepare_file(path, name, kind, options, progress)
-    except detect.FileProblem as problem:
-        return ImportReport(kind, name, True, options.format, file_problem=str(problem))
+    file = _read(Path(path), name, kind, options, progress, dry_run=True)
+    if isinstance(file, ImportReport):
+        return file
     with file, store.cursor() as cur:
         cur.execute("BEGIN TRANSACTION")
         try:
@@ -93,12 +100,9 @@ def run_import(store: Store, path: str | Path, kind: str, options: ImportOptions
                                  "Ask an admin if you need to.")
     started = time.perf_counter()
     progress = progress or no_progress
-    path = Path(path)
-    name = name or path.name
-    try:
-        file = read.prepare_file(path, name, kind, options, progress)
-    except detect.FileProblem as problem:
-        return ImportReport(kind, name, False, options.format, file_problem=str(problem))
+    file = _read(Path(path), name, kind, options, progress, dry_run=False)
+    if isinstance(file, ImportReport):
+        return file
     with file:
         result = store.write(lambda cur: _steps(cur, file, now=now or clock.now_utc(), dry_run=False, actor=actor,
                                                 progress=progress))
