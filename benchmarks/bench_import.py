@@ -105,7 +105,7 @@ def main() -> int:
 
         print(f"{attempt}:", flush=True)
         report = run_import(store, csv_path, "consent", options, actor="bench", progress=progress,
-                                     rejects_dir=args.dir / "rejects")
+                            rejects_dir=args.dir / "rejects")
         wall = time.perf_counter() - started
         used = os.times()
         cpu_s = (used.user - cpu.user) + (used.system - cpu.system)

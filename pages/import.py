@@ -229,7 +229,7 @@ with st.container(border=True):
                            "options and the columns.")
 
 reading = ImportOptions(state["imp_opt_format"], state["imp_opt_encoding"], state["imp_opt_delimiter"],
-                                 bool(state["imp_opt_decimal"]))
+                        bool(state["imp_opt_decimal"]))
 try:
     headers = file_headers(path, reading.format, reading.encoding, reading.delimiter)
 except detect.FileProblem as problem:
@@ -275,7 +275,7 @@ with st.expander("Columns: how the file's columns map to the contract",
     if save_cols[1].button("Save mapping", key="imp_save_mapping", disabled=not source.strip()):
         try:
             save_mapping(common.store(), kind, source, reading.with_mapping(mapping, source),
-                                  actor=user.email)
+                         actor=user.email)
         except (ImportInputError, StoreError) as error:
             st.error("**The mapping was not saved.**", icon="🚫")
             st.text(str(error))
@@ -303,7 +303,7 @@ if state.get("imp_check_key") != check_key:
     preview_csv = Path(upload["folder"]) / "problems.csv"
     try:
         report = analyse(common.store(), path, kind, options, name=upload["name"], progress=update,
-                                  rejects_csv=preview_csv)
+                         rejects_csv=preview_csv)
     except (ImportInputError, StoreError) as error:
         bar.empty()
         st.error("**The file could not be checked.**", icon="🚫")
@@ -374,7 +374,7 @@ if st.button(label, type="primary", key="imp_go", disabled=not can_import,
     bar, update = _progress_bar("Importing ...")
     try:
         outcome: Any = run_import(common.store(), path, kind, options, actor=user.email, role=user.role,
-                                           name=upload["name"], progress=update)
+                                  name=upload["name"], progress=update)
     except (ImportInputError, StoreError) as error:
         outcome = error   # the copy stays, so the import can be tried again
     else:

@@ -96,7 +96,7 @@ def hostile_exports(store: Store, tmp_path: Path) -> dict[str, bytes]:
     # The import page's preview of the problems, written before anything is imported
     preview = tmp_path / "problems.csv"
     analyse(store, tmp_path / "rejected.csv", "consent",
-                     inspect_file(tmp_path / "rejected.csv").default_options(), rejects_csv=preview)
+            inspect_file(tmp_path / "rejected.csv").default_options(), rejects_csv=preview)
     files["import_preview_problems"] = preview.read_bytes()
     return files
 

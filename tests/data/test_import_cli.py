@@ -121,7 +121,7 @@ def test_a_failure_midway_leaves_the_store_as_it_was(customer_store, tmp_path, m
     monkeypatch.setattr(write_step, "append_request_history", broken)
     with pytest.raises(OSError, match="No space left"):
         run_import(customer_store, path, "requests", inspect_file(path).default_options(),
-                            actor="t")
+                   actor="t")
     with customer_store.cursor() as cur:
         assert cur.execute("SELECT (SELECT count(*) FROM requests), (SELECT count(*) FROM import_runs), "
                            "(SELECT count(*) FROM import_rejects)").fetchone() == (0, 0, 0)
@@ -165,7 +165,7 @@ def test_a_killed_import_leaves_nothing_behind(tmp_path):
         # the store works: the sample consent file imports after the kill
         small = write(tmp_path, "small.csv", lines(HEADER, row("CR1")))
         assert run_import(store, small, "consent", inspect_file(small).default_options(),
-                                   actor="t").imported == 1
+                          actor="t").imported == 1
     finally:
         store.close()
 

@@ -54,11 +54,11 @@ def run(store: Store, path: Path, kind: str = "consent", *, dry_run: bool = Fals
         values = {**options.reading(), "mapping": options.mapping, "mapping_name": ""}
         values.update(overrides)
         options = ImportOptions(values["format"], values["encoding"], values["delimiter"],
-                                         values["decimal_comma"], tuple(values["mapping"]), "")
+                                values["decimal_comma"], tuple(values["mapping"]), "")
     if dry_run:
         return analyse(store, path, kind, options, now=NOW)
     return run_import(store, path, kind, options, actor="tester@example.com", now=NOW,
-                               rejects_dir=path.parent / "rejects")
+                      rejects_dir=path.parent / "rejects")
 
 
 def counts(report: ImportReport) -> tuple[int, int, int, int]:

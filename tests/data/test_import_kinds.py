@@ -71,7 +71,7 @@ def test_imported_requests_get_their_deadlines_and_one_history_entry_each(custom
         "R-3,C01,consent_withdrawal,2025-06-12T16:45:00Z,email,,completed,,2025-06-12T17:00:00Z",
     ))
     report = run_import(customer_store, path, "requests", inspect_file(path).default_options(),
-                                 actor="tester@example.com", now=datetime(2026, 2, 2, tzinfo=UTC))
+                        actor="tester@example.com", now=datetime(2026, 2, 2, tzinfo=UTC))
     assert counts(report) == (3, 3, 0, 0)
     stored = rows(customer_store, "SELECT request_id, received_at, requester_email, status, due_date, "
                                   "forward_due_date, outcome, created_at = updated_at FROM requests ORDER BY 1")
@@ -366,7 +366,7 @@ def test_requests_for_expandra_itself_and_controller_answer_dates(tmp_path):
     path.write_text(header + good + bad, "utf-8")
     try:
         report = run_import(store, path, "requests", inspect_file(path).default_options(),
-                                     actor="t@example.com")
+                            actor="t@example.com")
         assert (report.imported, report.rejected) == (3, 6)
         # lines 5-10 are B1-B6 (line 1 is the header)
         reasons = {(p.line, p.column) for p in report.problems}

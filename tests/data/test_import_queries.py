@@ -20,7 +20,7 @@ def test_import_runs_rejects_and_summary(customer_store, tmp_path):
                                            row("CR5", given="soon")))
     for path in (good, bad):
         run_import(customer_store, path, "consent", inspect_file(path).default_options(),
-                            actor="tester@example.com", now=NOW)
+                   actor="tester@example.com", now=NOW)
 
     runs = customer_store.query("import_runs", kind="")
     assert runs[["run_id", "kind", "file_name", "actor", "rows_read", "rows_imported", "rows_rejected",
@@ -53,7 +53,7 @@ def test_import_mappings(customer_store):
     assert customer_store.query("import_mappings", kind="consent").empty
     options = ImportOptions(delimiter=";", decimal_comma=True)
     save_mapping(customer_store, "consent", "Banner B", options.with_mapping({"subject_id": "Besökare"}),
-                          actor="a@example.com")
+                 actor="a@example.com")
     save_mapping(customer_store, "consent", "Banner A", options, actor="b@example.com")
     save_mapping(customer_store, "requests", "Sheet", options, actor="b@example.com")
     frame = customer_store.query("import_mappings", kind="consent")

@@ -103,7 +103,7 @@ def test_request_import_rejects_lose_their_values_after_90_days(tmp_path):
     try:
         for kind, path in (("customers", samples / "customers.csv"), ("requests", bad)):
             report = run_import(store, path, kind, inspect_file(path).default_options(),
-                                         actor="t@example.com")
+                                actor="t@example.com")
         assert report.rejected == 1
         assert own_retention.anonymise_expired_contacts(store, today=date.today(), actor="system") == 0
         with store.cursor() as cur:
