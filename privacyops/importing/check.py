@@ -22,7 +22,7 @@ from privacyops import clock
 from privacyops.importing import detect
 from privacyops.importing.check_sql import rows_statement
 from privacyops.importing.options import ProgressFn
-from privacyops.importing.read import ReadyFile, reader_sql
+from privacyops.importing.read import ReadyFile, parameters_for, reader_sql
 from privacyops.store import StoreError, run_named
 
 
@@ -60,8 +60,7 @@ def check_rows(cur: duckdb.DuckDBPyConnection, file: ReadyFile, *, now: datetime
     known_customers = [row[0] for row in run_named(cur, "customer_list").fetchall()]
     params = {**params, "now": clock.to_utc_naive(now), "known_customers": known_customers,
               "decimal_comma": file.options.decimal_comma}
-    # DuckDB refuses parameters a statement does not use: bind only those it spells
-    cur.execute(statement, {name: value for name, value in params.items() if f"${name}" in statement})
+    cur.execute(statement, parameters_for(statement, params))
     first_rowid = first_rowid_of(cur, "imp_rows")
     _keep_reader_rejects(cur, file)
     _report_unclosed_quote(cur, file)

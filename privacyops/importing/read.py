@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,6 +148,11 @@ def _scan_progress(progress: ProgressFn) -> Callable[[float], None]:
             progress("Reading the file (line count, quotes, encoding)", 0.02 + 0.10 * fraction)
 
     return scanned
+
+
+def parameters_for(statement: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters `statement` spells ($name): DuckDB refuses any that a statement does not use."""
+    return {name: value for name, value in params.items() if f"${name}" in statement}
 
 
 def _columns_struct(count: int) -> str:

@@ -24,7 +24,7 @@ from privacyops.cases import exports
 from privacyops.importing import contract
 from privacyops.importing.check import CheckedRows, first_rowid_of
 from privacyops.importing.options import ImportInputError, ProgressFn
-from privacyops.importing.read import ReadyFile, reader_sql
+from privacyops.importing.read import ReadyFile, parameters_for, reader_sql
 from privacyops.importing.repeats import Repeats
 from privacyops.store import Store
 from privacyops.store.sql import literal
@@ -83,7 +83,8 @@ def collect_rejects(cur: duckdb.DuckDBPyConnection, file: ReadyFile, rows: Check
 def _reader_rejects(cur: duckdb.DuckDBPyConnection, file: ReadyFile) -> None:
     """The rows DuckDB's CSV reader could not split into the header's columns, with their reasons."""
     labels = [_column_label(file, i) for i in range(len(file.headers))]
-    reasons = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in PARSE_REASONS.items())
+    reasons = " ".join(f"WHEN {literal(error_type)} THEN {literal(reason)}"
+                       for error_type, reason in PARSE_REASONS.items())
     cur.execute(f"""
         INSERT INTO imp_rejects
         SELECT line,
@@ -116,7 +117,7 @@ def _repeat_rejects(cur: duckdb.DuckDBPyConnection, file: ReadyFile, rows: Check
     source, params, _ = reader_sql(file, store_rejects=False)
     raw_cols = ", ".join(f"c{i}" for i in range(len(file.headers)))
     cur.execute(f"CREATE TEMP TABLE imp_src AS SELECT to_json([{raw_cols}]) AS record FROM ({source})",
-                {k: v for k, v in params.items() if f"${k}" in source})
+                parameters_for(source, params))
     id_column = contract.ID_COLUMN[file.kind]
     first = rows.with_lines("SELECT DISTINCT first_index AS row_index FROM imp_repeated")
     repeated = rows.with_lines(f"SELECT x.row_index, x.first_index, r.{id_column} AS id FROM imp_repeated AS x "

@@ -158,6 +158,6 @@ def append_request_history(cur: duckdb.DuckDBPyConnection, file_name: str, run: 
         values = dict(zip(_HISTORY_COLUMNS, row[:-1], strict=True))
         entries.append(history.NewEntry(
             request_id=values["request_id"], at=run.started_at, actor=actor, action="import",
-            changes={k: [None, v] for k, v in values.items() if v is not None},
+            changes={column: [None, value] for column, value in values.items() if value is not None},
             note=f"Imported from {file_name} (import run {run.run_id}, line {row[-1]})"))
     history.append_many(cur, entries)
