@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from privacyops.cases import customers  # noqa: E402
-from privacyops.importing import pipeline as importer  # noqa: E402
+from privacyops.importing.pipeline import run_import  # noqa: E402
+from privacyops.importing.read import inspect_file  # noqa: E402
 from privacyops.rules.customer_terms import Customer, RetentionTerm  # noqa: E402
 from privacyops.rules.retention import DATA_CATEGORIES  # noqa: E402
 from privacyops.store import open_store  # noqa: E402
@@ -94,7 +95,7 @@ def main() -> int:
         customers.save(store, Customer(f"C{n:02d}", f"Benchkund {n} AB", "556000-0000", 5, terms),
                        actor="bench")
 
-    options = importer.inspect_file(csv_path).default_options()
+    options = inspect_file(csv_path).default_options()
     results = []
     for attempt in ("first import", "same file again"):
         started = time.perf_counter()
@@ -104,8 +105,8 @@ def main() -> int:
             print(f"  [{fraction:4.0%}] {step} ({time.perf_counter() - started:.1f} s)", flush=True)
 
         print(f"{attempt}:", flush=True)
-        report = importer.run_import(store, csv_path, "consent", options, actor="bench", progress=progress,
-                                     rejects_dir=args.dir / "rejects")
+        report = run_import(store, csv_path, "consent", options, actor="bench", progress=progress,
+                            rejects_dir=args.dir / "rejects")
         wall = time.perf_counter() - started
         used = os.times()
         cpu_s = (used.user - cpu.user) + (used.system - cpu.system)

@@ -20,7 +20,12 @@ import streamlit as st
 
 from privacyops.cases import access
 from privacyops.importing import contract, detect, uploads
-from privacyops.importing import pipeline as importer
+from privacyops.importing.mappings import auto_mapping, save_mapping, saved_mappings
+from privacyops.importing.options import ImportInputError, ImportOptions
+from privacyops.importing.pipeline import analyse, run_import
+from privacyops.importing.read import file_headers, inspect_file
+from privacyops.importing.rejects import rejects_csv_bytes
+from privacyops.importing.report import ImportReport
 from privacyops.store import StoreError
 from ui import common
 
@@ -121,7 +126,7 @@ def _recent_runs() -> None:
                                 "rows": st.column_config.NumberColumn("Rows", format="%d")})
     st.download_button(
         f"Download the rejected rows of run {run_id} (CSV)", key="imp_run_rejects",
-        data=common.logged_export(user, "import rejects", lambda: importer.rejects_csv_bytes(common.store(), run_id),
+        data=common.logged_export(user, "import rejects", lambda: rejects_csv_bytes(common.store(), run_id),
                                   run_id=run_id),
         file_name=f"import-run-{run_id}-rejects.csv", mime="text/csv", on_click="ignore",
         help="One row per rejected line: line number, the problems, then the row as it was in the file. Cells "
@@ -144,7 +149,7 @@ def _show_result(result: Any) -> None:
             st.download_button(
                 "Download the rejected rows (CSV)", key="imp_result_rejects",
                 data=common.logged_export(user, "import rejects",
-                                          lambda: importer.rejects_csv_bytes(common.store(), run_id), run_id=run_id),
+                                          lambda: rejects_csv_bytes(common.store(), run_id), run_id=run_id),
                 file_name=f"import-run-{run_id}-rejects.csv", mime="text/csv", on_click="ignore",
                 help="One row per rejected line: line number, the problems, then the row as it was in the file.")
 
@@ -172,7 +177,7 @@ if upload is None or upload["file_id"] != uploaded.file_id or not Path(upload["p
     uploaded.seek(0)
     with path.open("wb") as out:
         shutil.copyfileobj(uploaded, out, 1024 * 1024)
-    info = importer.inspect_file(path, uploaded.name)
+    info = inspect_file(path, uploaded.name)
     upload = {"file_id": uploaded.file_id, "folder": str(folder), "path": str(path), "name": uploaded.name,
               "detected": info.detected}
     state["imp_upload"] = upload
@@ -184,7 +189,7 @@ if upload is None or upload["file_id"] != uploaded.file_id or not Path(upload["p
 
 path = Path(upload["path"])
 detected: detect.Detected = upload["detected"]
-saved = importer.saved_mappings(common.store(), kind)
+saved = saved_mappings(common.store(), kind)
 
 
 def _apply_saved() -> None:
@@ -223,10 +228,10 @@ with st.container(border=True):
                       help="How files from one source are read and mapped, saved below. Choosing one sets the "
                            "options and the columns.")
 
-reading = importer.ImportOptions(state["imp_opt_format"], state["imp_opt_encoding"], state["imp_opt_delimiter"],
-                                 bool(state["imp_opt_decimal"]))
+reading = ImportOptions(state["imp_opt_format"], state["imp_opt_encoding"], state["imp_opt_delimiter"],
+                        bool(state["imp_opt_decimal"]))
 try:
-    headers = importer.file_headers(path, reading.format, reading.encoding, reading.delimiter)
+    headers = file_headers(path, reading.format, reading.encoding, reading.delimiter)
 except detect.FileProblem as problem:
     st.error("**This file cannot be imported.**" if isinstance(problem, detect.NotText)
              else "**This file cannot be read with these options.**", icon="🚫")
@@ -238,7 +243,7 @@ except detect.FileProblem as problem:
 # --- the columns ---------------------------------------------------------------------------------------
 
 chosen_saved = saved.get(state.get("imp_saved", ""))
-suggested = importer.auto_mapping(kind, headers)
+suggested = auto_mapping(kind, headers)
 if chosen_saved:
     suggested.update({k: v for k, v in chosen_saved.mapping.items() if v in headers})
 signature = f"{kind}|{'|'.join(headers)}"
@@ -269,9 +274,9 @@ with st.expander("Columns: how the file's columns map to the contract",
                                      help="Saved per source and kind; choose it above the next time.")
     if save_cols[1].button("Save mapping", key="imp_save_mapping", disabled=not source.strip()):
         try:
-            importer.save_mapping(common.store(), kind, source, reading.with_mapping(mapping, source),
-                                  actor=user.email)
-        except (importer.ImportInputError, StoreError) as error:
+            save_mapping(common.store(), kind, source, reading.with_mapping(mapping, source),
+                         actor=user.email)
+        except (ImportInputError, StoreError) as error:
             st.error("**The mapping was not saved.**", icon="🚫")
             st.text(str(error))
         else:
@@ -297,9 +302,9 @@ if state.get("imp_check_key") != check_key:
     bar, update = _progress_bar("Checking every row ...")
     preview_csv = Path(upload["folder"]) / "problems.csv"
     try:
-        report = importer.analyse(common.store(), path, kind, options, name=upload["name"], progress=update,
-                                  rejects_csv=preview_csv)
-    except (importer.ImportInputError, StoreError) as error:
+        report = analyse(common.store(), path, kind, options, name=upload["name"], progress=update,
+                         rejects_csv=preview_csv)
+    except (ImportInputError, StoreError) as error:
         bar.empty()
         st.error("**The file could not be checked.**", icon="🚫")
         st.text(str(error))   # it may quote the file's own column names: never as Markdown
@@ -307,7 +312,7 @@ if state.get("imp_check_key") != check_key:
     bar.empty()
     state["imp_check_key"] = check_key
     state["imp_check"] = report
-report: importer.ImportReport = state["imp_check"]
+report: ImportReport = state["imp_check"]
 done = state.get("imp_result")
 if done is not None and done[0] == check_key:
     # not imported (an error): the result replaces the check (run it again by changing an option or the file)
@@ -368,9 +373,9 @@ if st.button(label, type="primary", key="imp_go", disabled=not can_import,
              help="One transaction: either every good row lands with the run's record, or nothing does."):
     bar, update = _progress_bar("Importing ...")
     try:
-        outcome: Any = importer.run_import(common.store(), path, kind, options, actor=user.email, role=user.role,
-                                           name=upload["name"], progress=update)
-    except (importer.ImportInputError, StoreError) as error:
+        outcome: Any = run_import(common.store(), path, kind, options, actor=user.email, role=user.role,
+                                  name=upload["name"], progress=update)
+    except (ImportInputError, StoreError) as error:
         outcome = error   # the copy stays, so the import can be tried again
     else:
         common.after_write()

@@ -85,7 +85,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from privacyops.importing.pipeline import cli_import
+    from privacyops.importing.cli import cli_import
 
     return cli_import(args.db or default_db_path(), args.kind, args.file, as_json=args.json,
                       delimiter=args.delimiter, encoding=args.encoding, file_format=args.format,

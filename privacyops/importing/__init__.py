@@ -1,2 +1,3 @@
-"""File imports: read -> parse -> check -> find repeats -> write -> report. Layer 3.
+"""File imports, one linear pipeline (pipeline.py): read -> check (parse and check) -> repeats -> rejects -> write
+-> report -> runs, each step a module. Layer 3.
 """

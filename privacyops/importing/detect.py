@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -149,22 +149,25 @@ def _utf16(head: bytes) -> str | None:
     return None
 
 
+# Entry names that tell which kind of ZIP archive a file is, tried in this order (the first that is in the
+# file's first bytes wins; [Content_Types].xml is in every Office document, so it comes last).
+_ZIP_KINDS = (
+    (b"xl/", "an Excel workbook (.xlsx)"),
+    (b"word/", "a Word document (.docx)"),
+    (b"ppt/", "a PowerPoint presentation (.pptx)"),
+    (b"opendocument.spreadsheet", "an OpenDocument spreadsheet (.ods)"),
+    (b"opendocument.text", "an OpenDocument text document (.odt)"),
+    (b"[Content_Types].xml", "an Office document (.xlsx, .docx or .pptx)"),
+)
+
+
 def _zip_kind(head: bytes) -> str | None:
     """A ZIP archive, and which: Office and OpenDocument files are ZIP archives with telling entry names."""
     if not head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
         return None
-    if b"xl/" in head:
-        return "an Excel workbook (.xlsx)"
-    if b"word/" in head:
-        return "a Word document (.docx)"
-    if b"ppt/" in head:
-        return "a PowerPoint presentation (.pptx)"
-    if b"opendocument.spreadsheet" in head:
-        return "an OpenDocument spreadsheet (.ods)"
-    if b"opendocument.text" in head:
-        return "an OpenDocument text document (.odt)"
-    if b"[Content_Types].xml" in head:
-        return "an Office document (.xlsx, .docx or .pptx)"
+    for marker, kind in _ZIP_KINDS:
+        if marker in head:
+            return kind
     return "a ZIP archive"
 
 
@@ -218,7 +221,7 @@ def read_header(path: Path, detected_format: str, encoding: str, delimiter: str)
     Raises FileProblem for an empty file.
     """
     if detected_format == "parquet":
-        raise ValueError("Parquet headers come from the file's schema (importer.parquet_columns)")
+        raise ValueError("Parquet headers come from the file's schema (read.file_headers)")
     with path.open("rb") as handle:
         head = handle.read(SAMPLE_BYTES)
         while b"\n" not in head:           # a very long header line
@@ -305,12 +308,11 @@ def scan(path: Path, *, transcode_to: Path | None = None, digest: Any = None,
     return result
 
 
-def blank_records(path: Path, has_quotes: bool) -> list[int]:
-    """Record numbers (1-based, as DuckDB counts them: a quoted value spanning lines is one record) of the
-    blank lines outside quoted values; trailing blank lines at the end of the file are left out. With
-    quotes, a line is inside a quoted value when an odd number of quote characters came before it (exact
-    for well-formed CSV)."""
-    blanks: list[int] = []
+def _lines_by_record(path: Path, *, quotes: bool) -> Iterator[tuple[int, bool, bytes]]:
+    """Each line of the file (a leading BOM removed) with the record it belongs to, numbered as DuckDB counts
+    records (1-based; a quoted value spanning lines is one record), and whether the line starts inside a
+    quoted value (an odd number of quote characters before it: exact for well-formed CSV). `quotes`: False
+    when the file has none, so no line is counted for them."""
     record = 0
     in_quotes = False
     with path.open("rb") as handle:
@@ -319,10 +321,20 @@ def blank_records(path: Path, has_quotes: bool) -> list[int]:
                 line = line[len(UTF8_BOM):]
             if not in_quotes:
                 record += 1
-                if line in (b"\n", b"\r\n", b"\r"):
-                    blanks.append(record)
-            if has_quotes and line.count(b'"') % 2:
+            yield record, in_quotes, line
+            if quotes and line.count(b'"') % 2:
                 in_quotes = not in_quotes
+
+
+def blank_records(path: Path, has_quotes: bool) -> list[int]:
+    """Record numbers (1-based, as DuckDB counts them: a quoted value spanning lines is one record) of the
+    blank lines outside quoted values; trailing blank lines at the end of the file are left out."""
+    blanks: list[int] = []
+    record = 0
+    # after the loop, record is the last record number
+    for record, inside_quotes, line in _lines_by_record(path, quotes=has_quotes):
+        if not inside_quotes and line in (b"\n", b"\r\n", b"\r"):
+            blanks.append(record)
     # trailing blank lines shift no row (DuckDB does not count them either)
     while blanks and blanks[-1] == record:
         blanks.pop()
@@ -334,23 +346,16 @@ def unclosed_quote(path: Path) -> tuple[int, str] | None:
     """Where the quote that is never closed opens: (its record number, as DuckDB counts records, and the
     text from there, at most 1,000 characters), or None when every quote is closed. Exact for files whose
     other quotes are well formed; only called when the file has an odd number of quote characters."""
-    record = 0
     in_quotes = False
     opened_at = 0
     text = b""
-    with path.open("rb") as handle:
-        for number, line in enumerate(handle):
-            if number == 0 and line.startswith(UTF8_BOM):
-                line = line[len(UTF8_BOM):]
-            if not in_quotes:
-                record += 1
-            if line.count(b'"') % 2:
-                in_quotes = not in_quotes
-                if in_quotes:
-                    opened_at, text = record, line
-                    continue
-            if in_quotes and len(text) < 4000:
-                text += line
+    for record, inside_quotes, line in _lines_by_record(path, quotes=True):
+        toggles = line.count(b'"') % 2 == 1
+        in_quotes = inside_quotes != toggles      # inside a quoted value after this line
+        if toggles and in_quotes:
+            opened_at, text = record, line
+        elif in_quotes and len(text) < 4000:
+            text += line
     if not in_quotes:
         return None
     return opened_at, text.decode("utf-8", errors="replace")[:1000]

@@ -19,7 +19,10 @@ import pytest
 
 from privacyops.cases import access, exports
 from privacyops.explorer import sandbox as explorer
-from privacyops.importing import pipeline as importer
+from privacyops.importing.pipeline import analyse, run_import
+from privacyops.importing.read import inspect_file
+from privacyops.importing.rejects import rejects_csv_bytes
+from privacyops.importing.report import ImportReport
 from privacyops.store import Store
 from tests.data.test_import_files import lines, write
 
@@ -57,9 +60,9 @@ RETENTION = lines(
     "RR-1,S01,name,2025-01-01T09:00:00Z,2025-02-01T09:00:00Z,,,")
 
 
-def _import(store: Store, path: Path, kind: str) -> importer.ImportReport:
-    options = importer.inspect_file(path).default_options()
-    return importer.run_import(store, path, kind, options, actor="tester@example.com", now=NOW)
+def _import(store: Store, path: Path, kind: str) -> ImportReport:
+    options = inspect_file(path).default_options()
+    return run_import(store, path, kind, options, actor="tester@example.com", now=NOW)
 
 
 @pytest.fixture
@@ -88,12 +91,12 @@ def hostile_exports(store: Store, tmp_path: Path) -> dict[str, bytes]:
         "access_log": exports.csv_bytes(store.query("access_log_recent", event="", start=date(2000, 1, 1),
                                                     end=date(2100, 1, 1))),
         # pages/import.py and the command line: a run's rejected rows (in the file's own separator)
-        "import_rejects": importer.rejects_csv_bytes(store, rejected.run_id),
+        "import_rejects": rejects_csv_bytes(store, rejected.run_id),
     }
     # The import page's preview of the problems, written before anything is imported
     preview = tmp_path / "problems.csv"
-    importer.analyse(store, tmp_path / "rejected.csv", "consent",
-                     importer.inspect_file(tmp_path / "rejected.csv").default_options(), rejects_csv=preview)
+    analyse(store, tmp_path / "rejected.csv", "consent",
+            inspect_file(tmp_path / "rejected.csv").default_options(), rejects_csv=preview)
     files["import_preview_problems"] = preview.read_bytes()
     return files
 

@@ -1,4 +1,4 @@
-"""The command line's import (privacyops.importing.pipeline.cli_import) and the all-or-nothing write: exit codes, the
+"""The command line's import (privacyops.importing.cli.cli_import) and the all-or-nothing write: exit codes, the
 JSON last line, progress on stderr, the refusal while the dashboard holds the store, and imports that fail
 or are killed midway leave the store as it was."""
 
@@ -18,7 +18,10 @@ import duckdb
 import pytest
 
 from privacyops.cases import customers
-from privacyops.importing import pipeline as importer
+from privacyops.importing import write as write_step
+from privacyops.importing.cli import cli_import
+from privacyops.importing.pipeline import run_import
+from privacyops.importing.read import inspect_file
 from privacyops.store import open_store
 from tests.conftest import make_customer
 from tests.data.test_import_files import HEADER, lines, row, write
@@ -29,7 +32,7 @@ SAMPLES = ROOT / "data" / "samples"
 
 def cli(store_or_path, kind: str, file: Path, **kwargs) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = importer.cli_import(store_or_path, kind, file, out=out, err=err, **kwargs)
+    code = cli_import(store_or_path, kind, file, out=out, err=err, **kwargs)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -112,13 +115,13 @@ def test_a_failure_midway_leaves_the_store_as_it_was(customer_store, tmp_path, m
     header = "request_id,customer_id,request_type,received_at,channel,requester_email"
     path = write(tmp_path, "requests.csv", lines(header, "R-1,C01,access,2025-03-05T10:00:00Z,email,a@example.com"))
 
-    def broken(self):
+    def broken(*args):
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(importer._Pipeline, "_append_history", broken)
+    monkeypatch.setattr(write_step, "append_request_history", broken)
     with pytest.raises(OSError, match="No space left"):
-        importer.run_import(customer_store, path, "requests", importer.inspect_file(path).default_options(),
-                            actor="t")
+        run_import(customer_store, path, "requests", inspect_file(path).default_options(),
+                   actor="t")
     with customer_store.cursor() as cur:
         assert cur.execute("SELECT (SELECT count(*) FROM requests), (SELECT count(*) FROM import_runs), "
                            "(SELECT count(*) FROM import_rejects)").fetchone() == (0, 0, 0)
@@ -139,7 +142,7 @@ def test_a_killed_import_leaves_nothing_behind(tmp_path):
               FROM range(600000) AS r(i)) TO '{big}' (HEADER)
     """)  # noqa: S608 - a test file
     con.close()
-    script = ("import sys; from privacyops.importing.pipeline import cli_import; "
+    script = ("import sys; from privacyops.importing.cli import cli_import; "
               f"sys.exit(cli_import({str(db)!r}, 'consent', {str(big)!r}))")
     child = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stderr=subprocess.PIPE, text=True,
                              env={**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)})
@@ -161,8 +164,8 @@ def test_a_killed_import_leaves_nothing_behind(tmp_path):
                                "(SELECT count(*) FROM import_rejects)").fetchone() == (0, 0, 0)
         # the store works: the sample consent file imports after the kill
         small = write(tmp_path, "small.csv", lines(HEADER, row("CR1")))
-        assert importer.run_import(store, small, "consent", importer.inspect_file(small).default_options(),
-                                   actor="t").imported == 1
+        assert run_import(store, small, "consent", inspect_file(small).default_options(),
+                          actor="t").imported == 1
     finally:
         store.close()
 

@@ -15,7 +15,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from privacyops.importing import pipeline as importer
+from privacyops.importing.options import ImportOptions
+from privacyops.importing.pipeline import analyse, run_import
+from privacyops.importing.read import inspect_file
+from privacyops.importing.rejects import rejects_csv_bytes
+from privacyops.importing.report import ImportReport
 from privacyops.store import Store
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
@@ -43,25 +47,25 @@ def lines(*rows: str) -> str:
 
 
 def run(store: Store, path: Path, kind: str = "consent", *, dry_run: bool = False,
-        **overrides) -> importer.ImportReport:
-    info = importer.inspect_file(path)
+        **overrides) -> ImportReport:
+    info = inspect_file(path)
     options = info.default_options()
     if overrides:
         values = {**options.reading(), "mapping": options.mapping, "mapping_name": ""}
         values.update(overrides)
-        options = importer.ImportOptions(values["format"], values["encoding"], values["delimiter"],
-                                         values["decimal_comma"], tuple(values["mapping"]), "")
+        options = ImportOptions(values["format"], values["encoding"], values["delimiter"],
+                                values["decimal_comma"], tuple(values["mapping"]), "")
     if dry_run:
-        return importer.analyse(store, path, kind, options, now=NOW)
-    return importer.run_import(store, path, kind, options, actor="tester@example.com", now=NOW,
-                               rejects_dir=path.parent / "rejects")
+        return analyse(store, path, kind, options, now=NOW)
+    return run_import(store, path, kind, options, actor="tester@example.com", now=NOW,
+                      rejects_dir=path.parent / "rejects")
 
 
-def counts(report: importer.ImportReport) -> tuple[int, int, int, int]:
+def counts(report: ImportReport) -> tuple[int, int, int, int]:
     return report.read, report.imported, report.rejected, report.duplicates
 
 
-def problems(report: importer.ImportReport) -> list[tuple[int, str, str]]:
+def problems(report: ImportReport) -> list[tuple[int, str, str]]:
     return [(p.line, p.column, p.reason) for p in report.problems]
 
 
@@ -70,7 +74,7 @@ def table_count(store: Store, table: str) -> int:
         return cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 - test constants
 
 
-def assert_recorded(store: Store, report: importer.ImportReport) -> None:
+def assert_recorded(store: Store, report: ImportReport) -> None:
     """The run row says what the report says, and the rejects table holds exactly the rejected lines."""
     assert report.balanced, report.sentence()
     with store.cursor() as cur:
@@ -323,7 +327,7 @@ def test_required_values_and_lengths(customer_store, tmp_path):
 def test_windows_1252_file_is_detected_and_read_right(customer_store, tmp_path):
     text = lines(HEADER, row("CR1", subject="Åsa–Öberg"), row("CR2", subject="Bjärred €"))
     path = write(tmp_path, "excel.csv", text.encode("cp1252"))
-    info = importer.inspect_file(path)
+    info = inspect_file(path)
     assert info.detected.encoding == "windows-1252"
     report = run(customer_store, path)
     assert counts(report) == (2, 2, 0, 0)
@@ -336,7 +340,7 @@ def test_non_utf8_bytes_in_a_utf8_file_reject_their_row(customer_store, tmp_path
     good = lines(HEADER, row("CR1", subject="Örjan")).encode("utf-8")
     bad = row("CR2", subject="Åsa").encode("cp1252") + b"\n"
     path = write(tmp_path, "mixed.csv", good + bad + (row("CR3") + "\n").encode())
-    assert importer.inspect_file(path).detected.encoding == "utf-8"
+    assert inspect_file(path).detected.encoding == "utf-8"
     report = run(customer_store, path)
     assert counts(report) == (3, 2, 1, 0)
     assert [(p.line, p.reason) for p in report.problems] == [
@@ -441,7 +445,7 @@ def test_json_lines(customer_store, tmp_path):
         '"method": "custom", "policy_version": "2025-09", "source": "api", "country": "SE", "necessary": true, '
         '"functional": "yes", "analytics": null, "marketing": false}',
     ))
-    info = importer.inspect_file(path)
+    info = inspect_file(path)
     assert info.detected.format == "jsonl"
     report = run(customer_store, path)
     assert counts(report) == (4, 1, 3, 0)
@@ -525,7 +529,7 @@ def test_rejects_file_keeps_every_rejected_row_as_it_was(customer_store, tmp_pat
                               row("CR3") + ",extra"]
     assert len(rejects) == 3
     # the download of a recorded run is the same file
-    assert importer.rejects_csv_bytes(customer_store, report.run_id) == Path(report.rejects_path).read_bytes()
+    assert rejects_csv_bytes(customer_store, report.run_id) == Path(report.rejects_path).read_bytes()
     assert io.BytesIO(Path(report.rejects_path).read_bytes()).read(3) == b"\xef\xbb\xbf"
 
 

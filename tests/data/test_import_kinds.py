@@ -12,7 +12,11 @@ import pytest
 
 from privacyops.cases.requests import verify_history
 from privacyops.importing import contract
-from privacyops.importing import pipeline as importer
+from privacyops.importing.mappings import apply_saved, resolve_mapping, save_mapping, saved_mappings
+from privacyops.importing.options import ImportInputError, ImportOptions
+from privacyops.importing.pipeline import run_import
+from privacyops.importing.read import inspect_file
+from privacyops.importing.report import ImportReport
 from privacyops.store import Store
 from tests.data.test_import_files import counts, lines, problems, write
 
@@ -21,9 +25,9 @@ SAMPLES = ROOT / "data" / "samples"
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
 
-def run(store: Store, path: Path, kind: str, **kwargs) -> importer.ImportReport:
-    options = importer.inspect_file(path).default_options()
-    return importer.run_import(store, path, kind, options, actor="tester@example.com", now=NOW, **kwargs)
+def run(store: Store, path: Path, kind: str, **kwargs) -> ImportReport:
+    options = inspect_file(path).default_options()
+    return run_import(store, path, kind, options, actor="tester@example.com", now=NOW, **kwargs)
 
 
 def rows(store: Store, sql: str) -> list[tuple]:
@@ -64,8 +68,8 @@ def test_imported_requests_get_their_deadlines_and_one_history_entry_each(custom
         "R-2,C02,erasure,2026-01-31T22:30:00Z,web_form,lars@example.com,forwarded,2026-01-31T23:00:00Z,",
         "R-3,C01,consent_withdrawal,2025-06-12T16:45:00Z,email,,completed,,2025-06-12T17:00:00Z",
     ))
-    report = importer.run_import(customer_store, path, "requests", importer.inspect_file(path).default_options(),
-                                 actor="tester@example.com", now=datetime(2026, 2, 2, tzinfo=UTC))
+    report = run_import(customer_store, path, "requests", inspect_file(path).default_options(),
+                        actor="tester@example.com", now=datetime(2026, 2, 2, tzinfo=UTC))
     assert counts(report) == (3, 3, 0, 0)
     stored = rows(customer_store, "SELECT request_id, received_at, requester_email, status, due_date, "
                                   "forward_due_date, outcome, created_at = updated_at FROM requests ORDER BY 1")
@@ -216,29 +220,29 @@ def test_saved_mappings_per_source(customer_store, tmp_path):
     header = "Id;Kund;Besökare;Tidpunkt;Val;Policy;Källa;Land;Nödvändiga;Funktion;Analys;Marknad"
     path = write(tmp_path, "banner.csv", lines(
         header, "B1;C01;S1;2025-03-05T10:00:00Z;accept_all;2025-09;banner;SE;true;true;true;true"))
-    info = importer.inspect_file(path)
+    info = inspect_file(path)
     mapping = dict(zip(contract.column_names("consent"), info.headers, strict=True))
     options = info.default_options().with_mapping(mapping, "Cookie banner")
-    importer.save_mapping(customer_store, "consent", "Cookie banner", options, actor="tester@example.com")
-    saved = importer.saved_mappings(customer_store, "consent")
+    save_mapping(customer_store, "consent", "Cookie banner", options, actor="tester@example.com")
+    saved = saved_mappings(customer_store, "consent")
     assert list(saved) == ["Cookie banner"]
     assert saved["Cookie banner"].mapping == mapping
     assert saved["Cookie banner"].reading == {"decimal_comma": True, "delimiter": ";", "encoding": "utf-8",
                                              "format": "csv"}
-    assert importer.saved_mappings(customer_store, "requests") == {}
+    assert saved_mappings(customer_store, "requests") == {}
     # saving again replaces it
-    importer.save_mapping(customer_store, "consent", "Cookie banner", options, actor="other@example.com")
+    save_mapping(customer_store, "consent", "Cookie banner", options, actor="other@example.com")
     assert len(customer_store.query("import_mappings", kind="consent")) == 1
-    applied = importer.apply_saved(importer.ImportOptions(), saved["Cookie banner"])
-    report = importer.run_import(customer_store, path, "consent", applied, actor="t", now=NOW)
+    applied = apply_saved(ImportOptions(), saved["Cookie banner"])
+    report = run_import(customer_store, path, "consent", applied, actor="t", now=NOW)
     assert counts(report) == (1, 1, 0, 0)
     assert rows(customer_store, "SELECT mapping_name FROM import_runs") == [("Cookie banner",)]
-    with pytest.raises(importer.ImportInputError, match="Name the source"):
-        importer.save_mapping(customer_store, "consent", " ", options, actor="t")
-    with pytest.raises(importer.ImportInputError, match="does not have"):
-        importer.resolve_mapping("consent", ["a", "b"], {"customer_id": "Kund"})
-    with pytest.raises(importer.ImportInputError, match="not consent columns"):
-        importer.resolve_mapping("consent", ["a"], {"colour": "a"})
+    with pytest.raises(ImportInputError, match="Name the source"):
+        save_mapping(customer_store, "consent", " ", options, actor="t")
+    with pytest.raises(ImportInputError, match="does not have"):
+        resolve_mapping("consent", ["a", "b"], {"customer_id": "Kund"})
+    with pytest.raises(ImportInputError, match="not consent columns"):
+        resolve_mapping("consent", ["a"], {"colour": "a"})
 
 
 def test_each_role_imports_only_its_kinds(customer_store, tmp_path):
@@ -248,9 +252,9 @@ def test_each_role_imports_only_its_kinds(customer_store, tmp_path):
     assert access.importable_kinds("admin") == ["customers", "requests", "consent", "retention"]
     assert access.importable_kinds("management") == []
     sample = Path(__file__).resolve().parents[2] / "data" / "samples" / "customers.csv"
-    options = importer.inspect_file(sample).default_options()
+    options = inspect_file(sample).default_options()
     with pytest.raises(access.AccessError, match="may not import customers"):
-        importer.run_import(customer_store, sample, "customers", options, actor="ana@example.com", role="analyst")
+        run_import(customer_store, sample, "customers", options, actor="ana@example.com", role="analyst")
     assert customer_store.query("customer_list")["customer_id"].tolist() == ["C01", "C02"]
 
 
@@ -262,7 +266,7 @@ def test_imported_history_holds_no_contact_details(tmp_path):
     try:
         for kind in ("customers", "requests"):
             path = samples / f"{kind}.csv"
-            importer.run_import(store, path, kind, importer.inspect_file(path).default_options(), actor="t@example.com")
+            run_import(store, path, kind, inspect_file(path).default_options(), actor="t@example.com")
         with store.cursor() as cur:
             emails = [r[0] for r in cur.execute("SELECT requester_email FROM requests").fetchall() if r[0]]
             text = " ".join(r[0] for r in cur.execute("SELECT changes FROM request_history").fetchall())
@@ -282,7 +286,7 @@ def test_imported_history_holds_no_subject_ids(tmp_path):
     try:
         for kind in ("customers", "requests"):
             path = samples / f"{kind}.csv"
-            importer.run_import(store, path, kind, importer.inspect_file(path).default_options(), actor="t@example.com")
+            run_import(store, path, kind, inspect_file(path).default_options(), actor="t@example.com")
         with store.cursor() as cur:
             subjects = [r[0] for r in cur.execute("SELECT subject_id FROM requests WHERE subject_id IS NOT NULL")
                         .fetchall()]
@@ -360,8 +364,8 @@ def test_requests_for_expandra_itself_and_controller_answer_dates(tmp_path):
     path = tmp_path / "requests.csv"
     path.write_text(header + good + bad, "utf-8")
     try:
-        report = importer.run_import(store, path, "requests", importer.inspect_file(path).default_options(),
-                                     actor="t@example.com")
+        report = run_import(store, path, "requests", inspect_file(path).default_options(),
+                            actor="t@example.com")
         assert (report.imported, report.rejected) == (3, 6)
         # lines 5-10 are B1-B6 (line 1 is the header)
         reasons = {(p.line, p.column) for p in report.problems}

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from privacyops.importing import pipeline as importer
+from privacyops.importing.mappings import save_mapping
+from privacyops.importing.options import ImportOptions
+from privacyops.importing.pipeline import run_import
+from privacyops.importing.read import inspect_file
 from tests.data.test_import_files import HEADER, lines, row, write
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
@@ -16,8 +19,8 @@ def test_import_runs_rejects_and_summary(customer_store, tmp_path):
                                            row("CR4", customer="C98", given="2025-02-30T10:00:00Z"),
                                            row("CR5", given="soon")))
     for path in (good, bad):
-        importer.run_import(customer_store, path, "consent", importer.inspect_file(path).default_options(),
-                            actor="tester@example.com", now=NOW)
+        run_import(customer_store, path, "consent", inspect_file(path).default_options(),
+                   actor="tester@example.com", now=NOW)
 
     runs = customer_store.query("import_runs", kind="")
     assert runs[["run_id", "kind", "file_name", "actor", "rows_read", "rows_imported", "rows_rejected",
@@ -48,11 +51,11 @@ def test_import_runs_rejects_and_summary(customer_store, tmp_path):
 
 def test_import_mappings(customer_store):
     assert customer_store.query("import_mappings", kind="consent").empty
-    options = importer.ImportOptions(delimiter=";", decimal_comma=True)
-    importer.save_mapping(customer_store, "consent", "Banner B", options.with_mapping({"subject_id": "Besökare"}),
-                          actor="a@example.com")
-    importer.save_mapping(customer_store, "consent", "Banner A", options, actor="b@example.com")
-    importer.save_mapping(customer_store, "requests", "Sheet", options, actor="b@example.com")
+    options = ImportOptions(delimiter=";", decimal_comma=True)
+    save_mapping(customer_store, "consent", "Banner B", options.with_mapping({"subject_id": "Besökare"}),
+                 actor="a@example.com")
+    save_mapping(customer_store, "consent", "Banner A", options, actor="b@example.com")
+    save_mapping(customer_store, "requests", "Sheet", options, actor="b@example.com")
     frame = customer_store.query("import_mappings", kind="consent")
     assert frame[["source", "mapping", "options", "updated_by"]].values.tolist() == [
         ["Banner A", "{}", '{"decimal_comma": true, "delimiter": ";", "encoding": "utf-8", "format": "csv"}',

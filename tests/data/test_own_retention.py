@@ -89,7 +89,8 @@ def test_a_subject_id_left_by_an_earlier_anonymisation_goes_too(customer_store):
 def test_request_import_rejects_lose_their_values_after_90_days(tmp_path):
     from pathlib import Path
 
-    from privacyops.importing import pipeline as importer
+    from privacyops.importing.pipeline import run_import
+    from privacyops.importing.read import inspect_file
     from privacyops.store import open_store
 
     samples = Path(__file__).resolve().parents[2] / "data" / "samples"
@@ -100,8 +101,8 @@ def test_request_import_rejects_lose_their_values_after_90_days(tmp_path):
     store = open_store(tmp_path / "s.duckdb")
     try:
         for kind, path in (("customers", samples / "customers.csv"), ("requests", bad)):
-            report = importer.run_import(store, path, kind, importer.inspect_file(path).default_options(),
-                                         actor="t@example.com")
+            report = run_import(store, path, kind, inspect_file(path).default_options(),
+                                actor="t@example.com")
         assert report.rejected == 1
         assert contacts.anonymise_expired_contacts(store, today=date.today(), actor="system") == 0
         with store.cursor() as cur:

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from privacyops.importing import contract
-from privacyops.importing.sql import rows_statement
+from privacyops.importing.check_sql import rows_statement
 from privacyops.rules import consent, lifecycle, retention
 
 ROOT = Path(__file__).resolve().parents[2]

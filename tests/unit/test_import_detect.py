@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from privacyops.importing import detect
-from privacyops.importing import pipeline as importer
 from privacyops.importing.contract import normalise_header
+from privacyops.importing.mappings import auto_mapping, resolve_mapping
+from privacyops.importing.read import file_headers
+from privacyops.importing.rejects import neutralise
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -32,7 +34,7 @@ def test_detect_csv_utf8_with_bom_and_semicolons(tmp_path):
     found = detect.detect(path)
     assert (found.format, found.encoding, found.delimiter, found.decimal_comma, found.has_bom) == (
         "csv", "utf-8", ";", True, True)
-    assert importer.file_headers(path, "csv", "utf-8", ";") == ["id", "namn"]
+    assert file_headers(path, "csv", "utf-8", ";") == ["id", "namn"]
 
 
 def test_detect_windows_1252(tmp_path):
@@ -53,19 +55,19 @@ def test_detect_jsonl_and_parquet(tmp_path):
     assert detect.detect(write(tmp_path, "x.jsonl", b'\n{"a": 1}\n')).format == "jsonl"
     assert detect.detect(write(tmp_path, "x.bin", b"PAR1" + b"\0" * 20 + b"PAR1")).format == "parquet"
     path = write(tmp_path, "y.jsonl", b'{"b": 1, "a": 2}\nnot json\n{"c": 3}\n')
-    assert importer.file_headers(path, "jsonl", "utf-8", ",") == ["b", "a", "c"]
+    assert file_headers(path, "jsonl", "utf-8", ",") == ["b", "a", "c"]
 
 
 def test_headers_of_empty_and_odd_files(tmp_path):
     with pytest.raises(detect.FileProblem, match="The file is empty"):
-        importer.file_headers(write(tmp_path, "e.csv", b""), "csv", "utf-8", ",")
+        file_headers(write(tmp_path, "e.csv", b""), "csv", "utf-8", ",")
     with pytest.raises(detect.FileProblem, match="The file is empty"):
-        importer.file_headers(write(tmp_path, "w.csv", b"\n\n  \n"), "csv", "utf-8", ",")
+        file_headers(write(tmp_path, "w.csv", b"\n\n  \n"), "csv", "utf-8", ",")
     with pytest.raises(detect.FileProblem, match="not a JSON lines file"):
-        importer.file_headers(write(tmp_path, "j.jsonl", b"[1]\n"), "jsonl", "utf-8", ",")
+        file_headers(write(tmp_path, "j.jsonl", b"[1]\n"), "jsonl", "utf-8", ",")
     with pytest.raises(detect.FileProblem, match="not a readable Parquet file"):
-        importer.file_headers(write(tmp_path, "p.parquet", b"nope"), "parquet", "utf-8", ",")
-    assert importer.file_headers(write(tmp_path, "q.csv", b'" id ","a ""b"""\n'), "csv", "utf-8", ",") == [
+        file_headers(write(tmp_path, "p.parquet", b"nope"), "parquet", "utf-8", ",")
+    assert file_headers(write(tmp_path, "q.csv", b'" id ","a ""b"""\n'), "csv", "utf-8", ",") == [
         "id", 'a "b"']
 
 
@@ -111,14 +113,14 @@ def test_normalise_header(header, expected):
     ("\tx", "'\tx"), ("plain", "plain"), ("", ""), (None, None), ("a=b", "a=b"),
 ])
 def test_neutralise(value, expected):
-    assert importer.neutralise(value) == expected
+    assert neutralise(value) == expected
 
 
 def test_auto_mapping_and_resolution():
     headers = ["Consent ID", "customer_id", "CUSTOMER_ID", "extra", "Given At"]
-    assert importer.auto_mapping("consent", headers) == {
+    assert auto_mapping("consent", headers) == {
         "consent_id": "Consent ID", "customer_id": "customer_id", "given_at": "Given At"}
-    mapping, ignored = importer.resolve_mapping("consent", headers, {"subject_id": "extra"})
+    mapping, ignored = resolve_mapping("consent", headers, {"subject_id": "extra"})
     assert mapping == {"consent_id": 0, "customer_id": 1, "subject_id": 3, "given_at": 4}
     assert ignored == ["CUSTOMER_ID"]
 
