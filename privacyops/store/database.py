@@ -1,240 +1,43 @@
 """The one owner of the privacy store.
 
-Only this module knows where the data lives and how it is reached: it opens the DuckDB file once per
-process, hands out a fresh cursor for each call (a DuckDB connection must not be shared between
-threads, and Streamlit runs each session on its own thread), funnels every write through one lock and
-one transaction, applies the numbered migrations (SQL files, and Python steps where SQL cannot do the
-work), and turns DuckDB's errors into messages people read.
-Pages and use cases call `query()` and `write()`; they never see a connection.
+Only this module opens the DuckDB file: once per process, a fresh cursor for each call (a DuckDB
+connection must not be shared between threads, and Streamlit runs each session on its own thread), every
+write through one lock and one transaction, the migrations (store.schema) applied on open, DuckDB's errors
+turned into messages (store.errors). Pages and use cases call `query()` and `write()`; they never see a
+connection. Named queries live in store.queries.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import re
 import shutil
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
 
+from privacyops.store.errors import DiskFullError, StoreError, StoreVersionError, translate
+from privacyops.store.queries import run_named
+from privacyops.store.schema import Migration, migrations
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-QUERIES_DIR = PROJECT_ROOT / "queries"
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "privacyops.duckdb"
 
 T = TypeVar("T")
 
 
-class StoreError(Exception):
-    """An error people can act on: `title` is short, the message says what to do."""
-
-    title = "The privacy store could not do that"
-
-    def __init__(self, message: str, *, title: str | None = None) -> None:
-        super().__init__(message)
-        if title:
-            self.title = title
-
-
-class StoreLockedError(StoreError):
-    title = "The store is in use by another program"
-
-    def __init__(self, message: str, pid: int | None) -> None:
-        super().__init__(message)
-        self.pid = pid
-
-
-class StoreVersionError(StoreError):
-    title = "The store was written by a newer Privacy Ops"
-
-
-class DiskFullError(StoreError):
-    title = "The disk is full"
-
-
-class QueryError(StoreError):
-    title = "A named query could not run"
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:,.0f} MB"
 
 
 def default_db_path() -> Path:
     """The store file: `PRIVACYOPS_DB` if set, else data/privacyops.duckdb in the project."""
     env = os.environ.get("PRIVACYOPS_DB")
     return Path(env).expanduser() if env else DEFAULT_DB_PATH
-
-
-# --- migrations -------------------------------------------------------------------------------
-
-_MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.(sql|py)$")
-MigrationStep = Callable[[duckdb.DuckDBPyConnection], None]
-
-
-@dataclass(frozen=True)
-class Migration:
-    """One numbered schema step: NNN_name.sql, NNN_name.py, or both (same number and name).
-
-    The SQL runs first; then the Python file's `migrate(cur)` function, for what SQL cannot do (e.g.
-    recomputing the history's sha256 chain, which is defined in Python). Both run on the migration
-    transaction's cursor: `migrate(cur)` must not BEGIN/COMMIT, and an exception rolls back every pending
-    migration. A Python step is written against the schema of its own number: it must not depend on
-    later migrations, nor on code that reads columns added after it.
-    """
-
-    version: int
-    name: str
-    sql: str = ""
-    python: Path | None = None
-
-    def apply(self, cur: duckdb.DuckDBPyConnection) -> None:
-        if self.sql:
-            cur.execute(self.sql)
-        if self.python is not None:
-            _python_step(self.python)(cur)
-
-
-def _python_step(path: Path) -> MigrationStep:
-    """The `migrate(cur)` function of a Python migration file (its name starts with a digit, so it is
-    loaded from its path rather than imported by name)."""
-    spec = importlib.util.spec_from_file_location(f"privacyops.migrations.m{path.stem}", path)
-    if spec is None or spec.loader is None:
-        raise StoreError(f"The migration {path.name} could not be loaded.")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    step = getattr(module, "migrate", None)
-    if not callable(step):
-        raise StoreError(f"The migration {path.name} has no migrate(cur) function.")
-    return step
-
-
-def migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """The numbered migrations in `directory`, in order (a .sql and a .py of one number form one)."""
-    found: dict[int, Migration] = {}
-    for path in sorted(directory.iterdir()):
-        match = _MIGRATION_NAME.match(path.name)
-        if not match:
-            continue
-        version, name, kind = int(match.group(1)), match.group(2), match.group(3)
-        current = found.get(version, Migration(version, name))
-        if current.name != name:
-            raise StoreError(f"Two migrations are numbered {version:03d} ({current.name}, {name}); "
-                             "each number belongs to one migration.")
-        found[version] = (replace(current, sql=path.read_text("utf-8")) if kind == "sql"
-                          else replace(current, python=path))
-    return [found[v] for v in sorted(found)]
-
-
-def latest_schema_version() -> int:
-    return max(m.version for m in migrations())
-
-
-# --- named queries ----------------------------------------------------------------------------
-
-_PARAM_LINE = re.compile(r"^--\s*param\s+\$([a-z_][a-z0-9_]*)\s*:\s*([A-Za-z\[\]]+)", re.IGNORECASE)
-_RETURNS_LINE = re.compile(r"^--\s*returns:\s*(.+)$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class NamedQuery:
-    """A read query from queries/NAME.sql with the parameters and columns its header declares."""
-
-    name: str
-    sql: str
-    params: frozenset[str]
-    columns: tuple[str, ...]
-    param_types: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def statement(self) -> str:
-        """The SQL as one statement to embed in another (`COPY (...) TO`): no trailing semicolon."""
-        return self.sql.strip().rstrip(";")
-
-    def check_params(self, params: Mapping[str, Any]) -> None:
-        """QueryError unless `params` names exactly the parameters the header declares."""
-        given = set(params)
-        if given == self.params:
-            return
-        parts = []
-        if missing := sorted(self.params - given):
-            parts.append("missing " + ", ".join(f"${p}" for p in missing))
-        if extra := sorted(given - self.params):
-            parts.append("not declared " + ", ".join(f"${p}" for p in extra))
-        raise QueryError(f"queries/{self.name}.sql was called with the wrong parameters: " + "; ".join(parts) + ".")
-
-
-@cache
-def named_query(name: str) -> NamedQuery:
-    """Load queries/NAME.sql. The header lists `-- param $x: TYPE, meaning` lines and one
-    `-- returns: a, b` line."""
-    if not re.fullmatch(r"[a-z0-9_]+", name):
-        raise QueryError(f"'{name}' is not a query name (lower-case letters, digits and _ only).")
-    path = QUERIES_DIR / f"{name}.sql"
-    if not path.exists():
-        raise QueryError(f"There is no query file queries/{name}.sql.")
-    sql = path.read_text("utf-8")
-    params: dict[str, str] = {}
-    columns: tuple[str, ...] = ()
-    for line in sql.splitlines():
-        if m := _PARAM_LINE.match(line.strip()):
-            params[m.group(1)] = m.group(2).upper()
-        elif m := _RETURNS_LINE.match(line.strip()):
-            columns = tuple(c.strip() for c in m.group(1).split(","))
-    if not columns:
-        raise QueryError(f"queries/{name}.sql has no '-- returns:' header line.")
-    return NamedQuery(name, sql, frozenset(params), columns, tuple(sorted(params.items())))
-
-
-def run_named(cur: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.DuckDBPyConnection:
-    """Execute queries/NAME.sql on `cur` (a read inside the write path uses this too)."""
-    q = named_query(name)
-    q.check_params(params)
-    return cur.execute(q.sql, params or None)
-
-
-def query_names() -> list[str]:
-    return sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
-
-
-# --- error translation ------------------------------------------------------------------------
-
-_LOCK_PID = re.compile(r"\(PID (\d+)\)")
-
-
-def _translate(error: duckdb.Error, path: Path) -> StoreError:
-    text = str(error)
-    if "Could not set lock" in text or "Conflicting lock" in text:
-        match = _LOCK_PID.search(text)
-        pid = int(match.group(1)) if match else None
-        who = f"process {pid}" if pid else "another process"
-        return StoreLockedError(
-            f"{path} is held by {who}, most likely a running Privacy Ops dashboard. DuckDB lets one "
-            "program at a time open the store. Stop that program first, or do the work in the "
-            "dashboard itself (its Import page takes files while it runs).",
-            pid,
-        )
-    if "No space left on device" in text or "database has been invalidated" in text:
-        # DuckDB stops the whole database after a failed checkpoint; the Store reopens it on the next call
-        return DiskFullError(f"No space left on the disk that holds the store ({path.parent}): nothing was "
-                             "saved. Free some space there; the store then works again by itself.")
-    if isinstance(error, duckdb.ConstraintException):
-        return StoreError(f"The change breaks a rule of the store and was not saved: {text}",
-                          title="Not saved")
-    if isinstance(error, duckdb.TransactionException) and "Conflict" in text:
-        return StoreError("Someone else changed the same record at the same moment; nothing was "
-                          "saved. Reload and try again.", title="Not saved")
-    if "Catalog Error" in text or "Binder Error" in text:
-        return QueryError(text)
-    return StoreError(text)
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:,.0f} MB"
 
 
 # --- the store --------------------------------------------------------------------------------
@@ -266,7 +69,7 @@ class Store:
         except duckdb.Error as error:
             if isinstance(error, duckdb.FatalException) or "database has been invalidated" in str(error):
                 self._invalidated = True
-            raise _translate(error, self.path) from error
+            raise translate(error, self.path) from error
         finally:
             try:
                 cur.close()
@@ -286,7 +89,7 @@ class Store:
             try:
                 self._con = duckdb.connect(str(self.path))
             except duckdb.Error as error:
-                raise _translate(error, self.path) from error
+                raise translate(error, self.path) from error
             self._invalidated = False
 
     def require_free_space(self, needed_bytes: int, what: str) -> None:
@@ -405,13 +208,13 @@ def open_store(path: str | Path | None = None) -> Store:
         try:
             con = duckdb.connect(str(resolved))
         except duckdb.Error as error:
-            raise _translate(error, resolved) from error
+            raise translate(error, resolved) from error
         store = Store(resolved, con)
         try:
             store._migrate()
         except duckdb.Error as error:
             con.close()
-            raise _translate(error, resolved) from error
+            raise translate(error, resolved) from error
         except BaseException:
             con.close()
             raise

@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from privacyops.store.database import run_named
+from privacyops.store.queries import run_named
 
 GENESIS_HASH = "0" * 64
 # The requester's contact details, subject id and free text are personal data that must be anonymised

@@ -7,7 +7,8 @@ from __future__ import annotations
 import duckdb
 
 from privacyops.rules.settings import RuleSettings
-from privacyops.store.database import Store, run_named
+from privacyops.store.database import Store
+from privacyops.store.queries import run_named
 
 
 def read(cur: duckdb.DuckDBPyConnection) -> RuleSettings:
