@@ -14,12 +14,15 @@ import streamlit as st
 
 from privacyops.rules.consent import CONSENT_PURPOSES, PURPOSES
 from privacyops.store import StoreError
-from ui import charts, common
+from ui import charts, data
+from ui.auth import require_page
+from ui.filters import explain_link, filter_bar
+from ui.format import demo_banner, empty_state, fmt_int, fmt_pct, md_escape, show_store_error
 
-user = common.require_page("pages/consent.py")
-filters = common.filter_bar()
+user = require_page("pages/consent.py")
+filters = filter_bar()
 st.title("✅ Consent")
-common.demo_banner()
+demo_banner()
 
 RATE_RULE = ("Valid opt-in rate = valid opt-ins / consent decisions (rules.md 3). A consent decision is every "
              "record except a withdrawal. Only a clear affirmative act counts as an opt-in: accept all, or a "
@@ -35,18 +38,18 @@ DIMENSIONS = {"customer": "Customer", "country": "Country", "source": "Source", 
 PURPOSE_ORDER = [PURPOSES[p] for p in CONSENT_PURPOSES]
 PERCENT = "%.1f %%"
 
-as_of = common.today()
+as_of = data.today()
 try:
-    summary = common.query("consent_summary", start=filters.start, end=filters.end, customer=filters.customer).iloc[0]
+    summary = data.query("consent_summary", start=filters.start, end=filters.end, customer=filters.customer).iloc[0]
 except StoreError as error:
-    common.show_store_error(error)
+    show_store_error(error)
     st.stop()
-rules = common.rule_settings()
+rules = data.rule_settings()
 
 scope = " for this customer" if filters.customer_id else ""
 period = f"{filters.start.isoformat()} – {filters.end.isoformat()}"
 if int(summary["records"]) == 0:
-    common.empty_state(f"No consent records{scope} between {period}. Once cookie-banner choices are imported, "
+    empty_state(f"No consent records{scope} between {period}. Once cookie-banner choices are imported, "
                        "this page shows the valid opt-in rate per purpose, the records that are not consent, "
                        "withdrawals and which subjects must be asked again. Try a wider date range in the sidebar.")
     st.stop()
@@ -66,12 +69,12 @@ st.caption(f"Consent records given {period} (UTC dates){scope}. Proof of consent
            "(a pseudonymous id), when, which policy version, how, and the choice per purpose.")
 tiles = st.columns(5)
 for tile, purpose in zip(tiles, CONSENT_PURPOSES, strict=False):
-    tile.metric(f"{PURPOSES[purpose]} opt-in rate", common.fmt_pct(summary[f"{purpose}_rate"]), border=True,
-                help=f"{RATE_RULE} {common.fmt_int(summary['decisions'])} consent decisions in the range.")
-tiles[3].metric("Not consent, share", common.fmt_pct(summary["invalid_share"]), border=True,
-                help=f"{INVALID_RULE} {common.fmt_int(summary['implied_records'])} implied, "
-                     f"{common.fmt_int(summary['pre_ticked_records'])} pre-ticked.")
-tiles[4].metric("Withdrawals", common.fmt_int(summary["withdrawals"]), border=True, help=WITHDRAWAL_RULE)
+    tile.metric(f"{PURPOSES[purpose]} opt-in rate", fmt_pct(summary[f"{purpose}_rate"]), border=True,
+                help=f"{RATE_RULE} {fmt_int(summary['decisions'])} consent decisions in the range.")
+tiles[3].metric("Not consent, share", fmt_pct(summary["invalid_share"]), border=True,
+                help=f"{INVALID_RULE} {fmt_int(summary['implied_records'])} implied, "
+                     f"{fmt_int(summary['pre_ticked_records'])} pre-ticked.")
+tiles[4].metric("Withdrawals", fmt_int(summary["withdrawals"]), border=True, help=WITHDRAWAL_RULE)
 
 # --- over time ----------------------------------------------------------------------------------
 st.subheader("Valid opt-in rate over time")
@@ -79,17 +82,17 @@ grain = st.segmented_control("Per", options=list(GRAINS), format_func=GRAINS.get
                              key="consent_grain", help="Weeks start on Monday; periods use the UTC date of the record.")
 grain = grain or "week"
 try:
-    rates = common.query("consent_rate_over_time", start=filters.start, end=filters.end,
+    rates = data.query("consent_rate_over_time", start=filters.start, end=filters.end,
                          customer=filters.customer, grain=grain)
-    events = common.query("consent_events_over_time", start=filters.start, end=filters.end,
+    events = data.query("consent_events_over_time", start=filters.start, end=filters.end,
                           customer=filters.customer, grain=grain)
 except StoreError as error:
-    common.show_store_error(error)
+    show_store_error(error)
     st.stop()
 
 grain_title = GRAINS[grain]
 if rates.empty:
-    common.empty_state("The range holds withdrawals only, no consent decisions: there is no rate to show.")
+    empty_state("The range holds withdrawals only, no consent decisions: there is no rate to show.")
 else:
     frame = purpose_label(rates)
     chart = charts.line(frame, "period_start", "opt_in_rate", color="purpose", x_title=f"{grain_title} starting",
@@ -146,10 +149,10 @@ dimension = st.segmented_control("Break down by", options=list(DIMENSIONS), form
                                       "source of the record (banner, settings page, API) or policy version shown.")
 dimension = dimension or "customer"
 try:
-    breakdown = common.query("consent_breakdown", start=filters.start, end=filters.end, customer=filters.customer,
+    breakdown = data.query("consent_breakdown", start=filters.start, end=filters.end, customer=filters.customer,
                              dimension=dimension)
 except StoreError as error:
-    common.show_store_error(error)
+    show_store_error(error)
     st.stop()
 label = DIMENSIONS[dimension]
 long = breakdown.melt(id_vars=["group_label", "decisions"], value_vars=[f"{p}_rate" for p in CONSENT_PURPOSES],
@@ -197,53 +200,53 @@ RENEWAL_RULE = (f"Each subject's latest record decides (rules.md 3; settings con
                 f"renewed after {rules.consent_renewal_months} months; a refusal (reject all, withdrawal) may be "
                 f"asked again after {rules.refusal_quiet_months} months, not before.")
 try:
-    renewal = common.query("consent_renewal_due", as_of=as_of, customer=filters.customer,
+    renewal = data.query("consent_renewal_due", as_of=as_of, customer=filters.customer,
                            renewal_months=rules.consent_renewal_months,
                            refusal_quiet_months=rules.refusal_quiet_months)
 except StoreError as error:
-    common.show_store_error(error)
+    show_store_error(error)
     st.stop()
 st.caption(f"As of {as_of.isoformat()}, over every record up to today (the date range does not apply here).")
 try:
-    policies = common.query("customers_consent_policy")
+    policies = data.query("customers_consent_policy")
 except StoreError as error:
-    common.show_store_error(error)
+    show_store_error(error)
     st.stop()
 if filters.customer_id:
     policies = policies[policies["customer_id"] == filters.customer_id]
 unconfirmed = policies[~policies["consent_policy_confirmed"].astype(bool)]
 if not unconfirmed.empty:
-    listed = ", ".join(f"{common.md_escape(n)} ({common.md_escape(c)})"
+    listed = ", ".join(f"{md_escape(n)} ({md_escape(c)})"
                        for n, c in zip(unconfirmed["name"], unconfirmed["customer_id"], strict=True))
     st.warning(f"**Current policy not confirmed** for {listed}. It was guessed from the consent records (the "
                "version whose first record came last) when the store moved to explicit policies, and may be wrong: "
                "an admin confirms it, or enters the right version and date, on the Customers page (rules.md 3: set "
                "explicitly, never guessed).", icon="⚠️")
-    common.explain_link(user, filters, "pages/customers.py", "Confirm the policies on the Customers page")
+    explain_link(user, filters, "pages/customers.py", "Confirm the policies on the Customers page")
 if renewal.empty:
-    common.empty_state(f"No consent records{scope} up to today.")
+    empty_state(f"No consent records{scope} up to today.")
 else:
     totals = renewal[["subjects", "due_total", "policy_changed", "no_valid_consent", "consent_expired",
                       "refusal_quiet_over"]].sum()
     tiles = st.columns(5)
-    tiles[0].metric("Subjects to ask again", common.fmt_int(totals["due_total"]), border=True,
-                    help=f"{RENEWAL_RULE} Out of {common.fmt_int(totals['subjects'])} subjects.")
-    tiles[1].metric("Policy changed", common.fmt_int(totals["policy_changed"]), border=True,
+    tiles[0].metric("Subjects to ask again", fmt_int(totals["due_total"]), border=True,
+                    help=f"{RENEWAL_RULE} Out of {fmt_int(totals['subjects'])} subjects.")
+    tiles[1].metric("Policy changed", fmt_int(totals["policy_changed"]), border=True,
                     help="Latest choice recorded under an older policy version than the customer's current one: "
                          "always ask again when the policy or its purposes change (rules.md 3).")
     tiles[2].metric(f"Consent > {rules.consent_renewal_months} months",
-                    common.fmt_int(totals["consent_expired"]), border=True,
+                    fmt_int(totals["consent_expired"]), border=True,
                     help="Accept all or a custom choice older than the setting consent_renewal_months "
                          "(default 12, inside CNIL's 13-month cap; rules.md 3).")
-    tiles[3].metric(f"Refusals > {rules.refusal_quiet_months} months", common.fmt_int(totals["refusal_quiet_over"]),
+    tiles[3].metric(f"Refusals > {rules.refusal_quiet_months} months", fmt_int(totals["refusal_quiet_over"]),
                     border=True, help="Reject all or a withdrawal older than the setting refusal_quiet_months "
                                       "(default 6): the banner may ask again (rules.md 3).")
-    tiles[4].metric("No valid consent", common.fmt_int(totals["no_valid_consent"]), border=True,
+    tiles[4].metric("No valid consent", fmt_int(totals["no_valid_consent"]), border=True,
                     help="Latest record implied by use or pre-ticked: that is no consent, so ask now (rules.md 3).")
     without = renewal[renewal["current_policy_version"].isna()]
     if not without.empty:
         st.info("No consent policy in force for "
-                + ", ".join(f"{common.md_escape(n)} ({common.md_escape(c)})"
+                + ", ".join(f"{md_escape(n)} ({md_escape(c)})"
                             for n, c in zip(without["customer_name"], without["customer_id"], strict=True))
                 + ": their subjects are asked again by age only, never for a policy change. An admin sets the "
                   "policy on the Customers page when one takes effect.", icon="ℹ️")
@@ -286,29 +289,29 @@ weeks = int(st.columns([1, 3])[0].number_input(
     help="Compare this many weeks before the day the customer's current policy took effect (set on the Customers "
          "page) with as many weeks from that day (up to today)."))
 try:
-    change = common.query("consent_policy_change_summary", as_of=as_of, customer=filters.customer, weeks=weeks)
-    around = common.query("consent_policy_change_weekly", as_of=as_of, customer=filters.customer, weeks=weeks)
+    change = data.query("consent_policy_change_summary", as_of=as_of, customer=filters.customer, weeks=weeks)
+    around = data.query("consent_policy_change_weekly", as_of=as_of, customer=filters.customer, weeks=weeks)
 except StoreError as error:
-    common.show_store_error(error)
+    show_store_error(error)
     st.stop()
 if change.empty:
-    common.empty_state(f"No policy change to compare{scope}: no current policy has taken effect after records of an "
+    empty_state(f"No policy change to compare{scope}: no current policy has taken effect after records of an "
                        "earlier version. An admin sets each customer's current policy on the Customers page.")
 else:
     first = change.iloc[0]
     changed_on = pd.Timestamp(first["changed_on"]).date()
     last_changed_on = pd.Timestamp(first["last_changed_on"]).date()
     if int(first["customers"]) == 1:
-        which = (f"Policy {common.md_escape(first['policy_version'])} took effect on {changed_on.isoformat()} "
-                 f"(previous: {common.md_escape(first['previous_version'])}). Before: "
+        which = (f"Policy {md_escape(first['policy_version'])} took effect on {changed_on.isoformat()} "
+                 f"(previous: {md_escape(first['previous_version'])}). Before: "
                  f"{pd.Timestamp(first['before_from']).date().isoformat()} – "
                  f"{(changed_on - timedelta(days=1)).isoformat()}; after: {changed_on.isoformat()} – "
                  f"{pd.Timestamp(first['after_to']).date().isoformat()}.")
     else:
         which = (f"{int(first['customers'])} customers, each around the day its own current policy took effect "
                  f"({changed_on.isoformat()} – {last_changed_on.isoformat()}; policies "
-                 f"{common.md_escape(first['policy_version'])}, previous "
-                 f"{common.md_escape(first['previous_version'])}).")
+                 f"{md_escape(first['policy_version'])}, previous "
+                 f"{md_escape(first['previous_version'])}).")
     st.caption(f"{which} The date range does not apply here. Weeks are counted from the day the policy took effect "
                "(week 0 starts on it).")
     if int(first["decisions_after"]) == 0:

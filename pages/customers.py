@@ -15,11 +15,13 @@ import streamlit as st
 from privacyops.cases import customers
 from privacyops.rules.retention import DATA_CATEGORIES, END_ACTIONS
 from privacyops.store import StoreError
-from ui import common
+from ui import auth, data
+from ui.auth import require_page
+from ui.format import demo_banner, empty_state, fmt_int, md_escape, show_store_error
 
-user = common.require_page("pages/customers.py")
+user = require_page("pages/customers.py")
 st.title("🏢 Customers")
-common.demo_banner()
+demo_banner()
 
 NEW = ""  # the picker's value for "add a new customer"
 NEW_FORM = "_new"  # the new-customer form's key suffix (a customer id cannot start with _)
@@ -79,7 +81,7 @@ def _save(suffix: str, existing: bool) -> None:
     state.pop("cust_store_error", None)
     state.pop("cust_saved", None)
     try:
-        changed = customers.save(common.store(), customer, actor=common.current_user().email,
+        changed = customers.save(data.store(), customer, actor=auth.current_user().email,
                                  create_only=not existing)
     except customers.CustomerInputError as error:
         state["cust_errors"] = {suffix: error.errors}
@@ -87,7 +89,7 @@ def _save(suffix: str, existing: bool) -> None:
     except StoreError as error:
         state["cust_store_error"] = (error.title, str(error))
         return
-    common.after_write()
+    data.after_write()
     state["cust_saved"] = (customer_id, existing, changed)
     if not existing:
         for key in [k for k in state if str(k).startswith(_key(NEW_FORM, ""))]:
@@ -97,12 +99,12 @@ def _save(suffix: str, existing: bool) -> None:
 
 def _forwarding_warning(name: str, customer_id: str, days: int) -> str | None:
     """The warning for a forwarding term that can end after the statutory due date (rules.md 2), or None."""
-    rules = common.rule_settings()
-    worst = customers.forwarding_term_can_pass_due_date(days, common.today(),
+    rules = data.rule_settings()
+    worst = customers.forwarding_term_can_pass_due_date(days, data.today(),
                                                         eves_are_holidays=rules.eves_are_holidays)
     if worst is None:
         return None
-    return (f"**{common.md_escape(name)}** ({common.md_escape(customer_id)}): forwarding within {days} working days "
+    return (f"**{md_escape(name)}** ({md_escape(customer_id)}): forwarding within {days} working days "
             f"can end after the statutory due date. A request received on {worst.received_on.isoformat()} is due "
             f"{worst.due_on.isoformat()}, only {worst.working_days} working days later: the controller's month "
             "counts from Expandra's receipt and cannot be extended because a processor is involved (rules.md 2). "
@@ -115,15 +117,15 @@ def _save_policy(customer_id: str) -> None:
     state.pop("cpol_result", None)
     try:
         changed = customers.set_consent_policy(
-            common.store(), customer_id, state.get(f"cpol_{customer_id}_version"),
-            state.get(f"cpol_{customer_id}_effective_on"), actor=common.current_user().email, today=common.today())
+            data.store(), customer_id, state.get(f"cpol_{customer_id}_version"),
+            state.get(f"cpol_{customer_id}_effective_on"), actor=auth.current_user().email, today=data.today())
     except customers.CustomerInputError as error:
         state["cpol_result"] = (customer_id, "errors", error.errors)
         return
     except StoreError as error:
         state["cpol_result"] = (customer_id, "store_error", (error.title, str(error)))
         return
-    common.after_write()
+    data.after_write()
     state["cpol_result"] = (customer_id, "saved", changed)
 
 
@@ -131,15 +133,15 @@ def _confirm_no_policy(customer_id: str) -> None:
     state = st.session_state
     state.pop("cpol_result", None)
     try:
-        changed = customers.confirm_no_consent_policy(common.store(), customer_id,
-                                                      actor=common.current_user().email)
+        changed = customers.confirm_no_consent_policy(data.store(), customer_id,
+                                                      actor=auth.current_user().email)
     except customers.CustomerInputError as error:
         state["cpol_result"] = (customer_id, "errors", error.errors)
         return
     except StoreError as error:
         state["cpol_result"] = (customer_id, "store_error", (error.title, str(error)))
         return
-    common.after_write()
+    data.after_write()
     state["cpol_result"] = (customer_id, "saved", ["consent_policy_confirmed"] if changed else [])
 
 
@@ -151,14 +153,14 @@ def _show_error(errors: dict[str, str], field: str) -> None:
 
 # --- the customers and their terms ------------------------------------------------------------
 try:
-    overview = common.query("customers_overview")
+    overview = data.query("customers_overview")
 except StoreError as error:
-    common.show_store_error(error)
+    show_store_error(error)
     st.stop()
 
 st.subheader("Customers and their DPA terms")
 if overview.empty:
-    common.empty_state("No customers yet. Add the first one with the form below: its forwarding term and a "
+    empty_state("No customers yet. Add the first one with the form below: its forwarding term and a "
                        "retention term for each data category.")
 else:
     table = pd.DataFrame({
@@ -170,7 +172,7 @@ else:
     for category in DATA_CATEGORIES:
         days, action = overview[f"{category}_days"], overview[f"{category}_action"]
         table[category] = [
-            "no term" if pd.isna(d) else f"{common.fmt_int(d)} days, {END_ACTIONS.get(a, a).lower()}"
+            "no term" if pd.isna(d) else f"{fmt_int(d)} days, {END_ACTIONS.get(a, a).lower()}"
             for d, a in zip(days, action, strict=True)]
     table["last_changed_at"] = overview["last_changed_at"]
     column_config: dict[str, Any] = {
@@ -199,7 +201,7 @@ else:
 POLICY_RULE = ("The current consent policy of each customer, and the day it took effect, is set explicitly, never "
                "guessed from the data (rules.md 3). Every choice recorded under another version is asked again; "
                "without a policy the banner asks again by age only.")
-policies = common.query("customers_consent_policy")
+policies = data.query("customers_consent_policy")
 if not policies.empty:
     st.subheader("Consent policy per customer", help=POLICY_RULE)
     not_confirmed = policies[~policies["consent_policy_confirmed"].astype(bool)]
@@ -277,10 +279,10 @@ if errors:
 current: dict[str, Any] = {}
 terms: dict[str, tuple[int, str]] = {}
 if existing:
-    row = common.query("customer", customer_id=pick)
+    row = data.query("customer", customer_id=pick)
     if not row.empty:
         current = row.iloc[0].to_dict()
-    for t in common.query("customer_terms", customer_id=pick).itertuples(index=False):
+    for t in data.query("customer_terms", customer_id=pick).itertuples(index=False):
         terms[t.data_category] = (int(t.retention_days), str(t.end_action))
 
 with st.form(f"customer_form_{suffix}", clear_on_submit=False, border=True):
@@ -336,7 +338,7 @@ if not existing:
     st.caption("Add the customer first, then set its current consent policy here. Until then it has none: its "
                "banner asks again by age only.")
 else:
-    found_policy = common.query("customer_consent_policy", customer_id=pick)
+    found_policy = data.query("customer_consent_policy", customer_id=pick)
     policy_row = found_policy.iloc[0].to_dict() if not found_policy.empty else {}
     version = policy_row.get("consent_policy_version")
     has_policy = isinstance(version, str)
@@ -359,10 +361,10 @@ else:
             st.error(f"Not saved: {len(detail)} {'field needs' if len(detail) == 1 else 'fields need'} attention "
                      "(see below). Nothing was written.", icon="🛑")
     if has_policy and confirmed:
-        st.markdown(f"✅ **Confirmed**: policy **{common.md_escape(version)}**, in force since "
+        st.markdown(f"✅ **Confirmed**: policy **{md_escape(version)}**, in force since "
                     f"{effective.isoformat() if effective else '–'}.")
     elif has_policy:
-        st.warning(f"**Not confirmed**: policy **{common.md_escape(version)}** in force since "
+        st.warning(f"**Not confirmed**: policy **{md_escape(version)}** in force since "
                    f"{effective.isoformat() if effective else '–'} was guessed from the consent records when the "
                    "store was updated. Confirm it if it is right, or set the right version and date.", icon="⚠️")
     elif confirmed:
@@ -382,7 +384,7 @@ else:
                           help="As the banner records it in each consent record (policy_version).")
             _show_error(policy_errors, "consent_policy_version")
         with cols[1]:
-            st.date_input("Took effect on", value=effective or common.today(), max_value=common.today(),
+            st.date_input("Took effect on", value=effective or data.today(), max_value=data.today(),
                           key=f"cpol_{pick}_effective_on", format="YYYY-MM-DD",
                           help="The day the customer's banner started showing this version. Every choice recorded "
                                "under another version is asked again from then on.")
@@ -393,9 +395,9 @@ else:
 # --- the change log ---------------------------------------------------------------------------
 st.subheader("Change log")
 st.text(f"{names[pick]} ({pick})" if existing else "All customers")
-changes = common.query("customers_changes", customer=pick if existing else "")
+changes = data.query("customers_changes", customer=pick if existing else "")
 if changes.empty:
-    common.empty_state("No changes recorded yet. Every change to a customer or its terms is recorded here: who, "
+    empty_state("No changes recorded yet. Every change to a customer or its terms is recorded here: who, "
                        "when, which field, the old and the new value.")
 else:
     log = changes.assign(field=changes["field"].map(_field_label))
@@ -433,15 +435,15 @@ def _save_disposal(customer_id: str) -> None:
     dates = {field: state.get(_disposal_key(customer_id, field)) for field in customers.DISPOSAL_DATE_FIELDS}
     try:
         changed = customers.save_disposal_dates(
-            common.store(), customer_id, deletion_instructed_on=dates["deletion_instructed_on"],
-            contract_ended_on=dates["contract_ended_on"], actor=common.current_user().email, today=common.today())
+            data.store(), customer_id, deletion_instructed_on=dates["deletion_instructed_on"],
+            contract_ended_on=dates["contract_ended_on"], actor=auth.current_user().email, today=data.today())
     except customers.CustomerInputError as error:
         state["cust_disposal_errors"] = (customer_id, error.errors)
         return
     except StoreError as error:
         state["cust_store_error_disposal"] = (error.title, str(error))
         return
-    common.after_write()
+    data.after_write()
     state["cust_disposal_saved"] = (customer_id, changed)
 
 
@@ -453,7 +455,7 @@ st.caption("GDPR Art. 28(3)(g), rules.md 4: when a customer instructs Expandra t
 if not names:
     st.caption("Add a customer first.")
 else:
-    instructed = common.query("retention_customer_instructions", as_of=common.today(), customer="")
+    instructed = data.query("retention_customer_instructions", as_of=data.today(), customer="")
     if instructed.empty:
         st.caption("No customer has a deletion instruction or a contract end recorded.")
     else:
@@ -490,7 +492,7 @@ else:
     disposal_errors: dict[str, str] = failed[1] if failed and failed[0] == disposal_pick else {}
     if disposal_errors:
         st.error("Not saved: check the dates below. Nothing was written.", icon="🛑")
-    stored = common.query("customer_disposal_dates", customer_id=disposal_pick)
+    stored = data.query("customer_disposal_dates", customer_id=disposal_pick)
     with st.form(f"customer_disposal_form_{disposal_pick}", border=True):
         cols = st.columns(2)
         for col, (field, label) in zip(cols, customers.DISPOSAL_DATE_FIELDS.items(), strict=True):

@@ -22,11 +22,13 @@ from privacyops.cases import access
 from privacyops.importing import contract, detect, uploads
 from privacyops.importing import pipeline as importer
 from privacyops.store import StoreError
-from ui import common
+from ui import data, upkeep
+from ui.auth import require_page
+from ui.format import demo_banner, empty_state, fmt_int, show_store_error
 
-user = common.require_page("pages/import.py")
+user = require_page("pages/import.py")
 st.title("📤 Import")
-common.demo_banner()
+demo_banner()
 
 state = st.session_state
 NOT_IN_FILE = "(not in the file)"
@@ -59,14 +61,14 @@ with st.expander(f"The columns of a {contract.KINDS[kind].lower()} file"):
     st.caption("Timestamps with an offset (Z, +01:00) are exact; without one they are Stockholm local time. "
                "Lines are counted as a spreadsheet counts rows: the header is line 1. Full contract: docs/import.md.")
 
-meta = common.query("store_meta")
+meta = data.query("store_meta")
 if dict(zip(meta["key"], meta["value"], strict=True)).get("contents") == "demo":
     st.warning("This store holds demo data. What you import here is mixed with invented data and shown with the "
                "demo label: import real data into a store of its own (PRIVACYOPS_DB).", icon="🧪")
 
-customers = common.query("customer_list")
+customers = data.query("customer_list")
 if kind != "customers" and customers.empty:
-    common.empty_state("There are no customers yet. Every consent record, request and retention record belongs to "
+    empty_state("There are no customers yet. Every consent record, request and retention record belongs to "
                        "a customer, so import the customers file first (choose 'Customers and their DPA terms').")
 
 def _forget_upload() -> None:
@@ -84,10 +86,10 @@ uploaded = st.file_uploader("File", key="imp_file", type=["csv", "txt", "tsv", "
 
 def _recent_runs() -> None:
     st.subheader("Recent imports")
-    runs = common.query("import_runs", kind="")
+    runs = data.query("import_runs", kind="")
     runs = runs[runs["kind"].isin(allowed_kinds)]   # a role sees the runs (and rejects) of what it may import
     if runs.empty:
-        common.empty_state("No file has been imported yet.")
+        empty_state("No file has been imported yet.")
         return
     picked = st.dataframe(
         runs, hide_index=True, width="stretch", key="imp_runs", on_select="rerun", selection_mode="single-row",
@@ -112,7 +114,7 @@ def _recent_runs() -> None:
         return
     run = runs.iloc[rows[0]]
     run_id = int(run["run_id"])
-    summary = common.query("import_reject_summary", run_id=run_id)
+    summary = data.query("import_reject_summary", run_id=run_id)
     if summary.empty:
         st.success(f"Run {run_id}: no row was rejected.", icon="✅")
         return
@@ -121,7 +123,7 @@ def _recent_runs() -> None:
                                 "rows": st.column_config.NumberColumn("Rows", format="%d")})
     st.download_button(
         f"Download the rejected rows of run {run_id} (CSV)", key="imp_run_rejects",
-        data=common.logged_export(user, "import rejects", lambda: importer.rejects_csv_bytes(common.store(), run_id),
+        data=data.logged_export(user, "import rejects", lambda: importer.rejects_csv_bytes(data.store(), run_id),
                                   run_id=run_id),
         file_name=f"import-run-{run_id}-rejects.csv", mime="text/csv", on_click="ignore",
         help="One row per rejected line: line number, the problems, then the row as it was in the file. Cells "
@@ -131,7 +133,7 @@ def _recent_runs() -> None:
 def _show_result(result: Any) -> None:
     """What an import did: its report, or why nothing was imported."""
     if isinstance(result, StoreError):
-        common.show_store_error(result)
+        show_store_error(result)
     elif isinstance(result, Exception):
         st.error("**Nothing was imported.**", icon="🚫")
         st.text(str(result))
@@ -143,8 +145,8 @@ def _show_result(result: Any) -> None:
             run_id = result.run_id
             st.download_button(
                 "Download the rejected rows (CSV)", key="imp_result_rejects",
-                data=common.logged_export(user, "import rejects",
-                                          lambda: importer.rejects_csv_bytes(common.store(), run_id), run_id=run_id),
+                data=data.logged_export(user, "import rejects",
+                                          lambda: importer.rejects_csv_bytes(data.store(), run_id), run_id=run_id),
                 file_name=f"import-run-{run_id}-rejects.csv", mime="text/csv", on_click="ignore",
                 help="One row per rejected line: line number, the problems, then the row as it was in the file.")
 
@@ -167,7 +169,7 @@ if upload is not None and upload["file_id"] == uploaded.file_id and upload.get("
 if upload is None or upload["file_id"] != uploaded.file_id or not Path(upload["path"]).exists():
     # a new file, or the copy of this one was swept meanwhile (a session back after a long disconnection)
     _forget_upload()
-    folder = uploads.new_folder(common.session_id())
+    folder = uploads.new_folder(upkeep.session_id())
     path = folder / ("upload" + Path(uploaded.name).suffix.lower())
     uploaded.seek(0)
     with path.open("wb") as out:
@@ -184,7 +186,7 @@ if upload is None or upload["file_id"] != uploaded.file_id or not Path(upload["p
 
 path = Path(upload["path"])
 detected: detect.Detected = upload["detected"]
-saved = importer.saved_mappings(common.store(), kind)
+saved = importer.saved_mappings(data.store(), kind)
 
 
 def _apply_saved() -> None:
@@ -269,13 +271,13 @@ with st.expander("Columns: how the file's columns map to the contract",
                                      help="Saved per source and kind; choose it above the next time.")
     if save_cols[1].button("Save mapping", key="imp_save_mapping", disabled=not source.strip()):
         try:
-            importer.save_mapping(common.store(), kind, source, reading.with_mapping(mapping, source),
+            importer.save_mapping(data.store(), kind, source, reading.with_mapping(mapping, source),
                                   actor=user.email)
         except (importer.ImportInputError, StoreError) as error:
             st.error("**The mapping was not saved.**", icon="🚫")
             st.text(str(error))
         else:
-            common.after_write()
+            data.after_write()
             st.success("Mapping saved.", icon="💾")
 
 options = reading.with_mapping(mapping, state.get("imp_saved") if chosen_saved else "")
@@ -297,7 +299,7 @@ if state.get("imp_check_key") != check_key:
     bar, update = _progress_bar("Checking every row ...")
     preview_csv = Path(upload["folder"]) / "problems.csv"
     try:
-        report = importer.analyse(common.store(), path, kind, options, name=upload["name"], progress=update,
+        report = importer.analyse(data.store(), path, kind, options, name=upload["name"], progress=update,
                                   rejects_csv=preview_csv)
     except (importer.ImportInputError, StoreError) as error:
         bar.empty()
@@ -317,12 +319,12 @@ if done is not None and done[0] == check_key:
 
 st.subheader("Before importing")
 metrics = st.columns(4)
-metrics[0].metric("Rows read", common.fmt_int(report.read),
+metrics[0].metric("Rows read", fmt_int(report.read),
                   help="Every row of the file (blank lines and rows with no value at all are not rows).")
-metrics[1].metric("Would import", common.fmt_int(report.imported), help="New rows that pass every check.")
-metrics[2].metric("Rejected", common.fmt_int(report.rejected),
+metrics[1].metric("Would import", fmt_int(report.imported), help="New rows that pass every check.")
+metrics[2].metric("Rejected", fmt_int(report.rejected),
                   help="Rows with a problem: kept with line number, column and reason, never silently dropped.")
-metrics[3].metric("Already present", common.fmt_int(report.duplicates),
+metrics[3].metric("Already present", fmt_int(report.duplicates),
                   help="Rows whose id is already in the store (or, without an id, the same content): importing "
                        "the same file twice adds nothing.")
 st.caption(f"{report.sentence()}.")
@@ -353,7 +355,7 @@ if report.problems_total:
     if report.rejects_path and Path(report.rejects_path).exists():
         problems_file = Path(report.rejects_path)
         st.download_button("Download the rows with problems (CSV)", key="imp_problems_csv",
-                           data=common.logged_export(user, "import problems preview", problems_file.read_bytes,
+                           data=data.logged_export(user, "import problems preview", problems_file.read_bytes,
                                                      file=upload["name"]),
                            file_name=f"{Path(upload['name']).stem}-problems.csv", mime="text/csv", on_click="ignore",
                            help="Fix them and import the file again: the rows already imported are skipped.")
@@ -368,12 +370,12 @@ if st.button(label, type="primary", key="imp_go", disabled=not can_import,
              help="One transaction: either every good row lands with the run's record, or nothing does."):
     bar, update = _progress_bar("Importing ...")
     try:
-        outcome: Any = importer.run_import(common.store(), path, kind, options, actor=user.email, role=user.role,
+        outcome: Any = importer.run_import(data.store(), path, kind, options, actor=user.email, role=user.role,
                                            name=upload["name"], progress=update)
     except (importer.ImportInputError, StoreError) as error:
         outcome = error   # the copy stays, so the import can be tried again
     else:
-        common.after_write()
+        data.after_write()
         uploads.remove(upload["folder"])   # it holds personal data: gone once imported
         upload["imported"] = True
     bar.empty()

@@ -22,12 +22,15 @@ from privacyops.cases import access, requests
 from privacyops.clock import STOCKHOLM, now_utc
 from privacyops.rules import lifecycle
 from privacyops.store import StoreError
-from ui import common
+from ui import data
+from ui.auth import require_page
 from ui.charts import STATUS_COLOURS
+from ui.filters import link, shared_customer
+from ui.format import demo_banner, empty_state, fmt_int, md_escape, show_store_error
 
-user = common.require_page("pages/requests.py")
+user = require_page("pages/requests.py")
 st.title("📥 Requests")
-common.demo_banner()
+demo_banner()
 
 UNASSIGNED = "(unassigned)"
 MAX_ROWS = 1000          # rows listed at once (the colour styling slows down beyond a few thousand)
@@ -45,13 +48,13 @@ FIELD_LABELS = {
 
 def _shared_customer(known: set[str]) -> str:
     """The customer chosen in the shared filter bar (or the URL), if it still exists."""
-    chosen = common.shared_customer()
+    chosen = shared_customer()
     return chosen if chosen in known else ""
 
 
 def _reveal(request_id: str) -> None:
     """Show a requester's contact details, leaving a trace in the access log (issue: sign-in and roles)."""
-    access.log_event(common.store(), actor=user.email, event="reveal", target=request_id,
+    access.log_event(data.store(), actor=user.email, event="reveal", target=request_id,
                      detail={"fields": ["requester_email", "requester_name", "subject_id"]})
     st.session_state[f"rq_revealed_{request_id}"] = True
 
@@ -153,9 +156,9 @@ def _show_recipients(detail: pd.Series, request_type: str) -> None:
 
 # --- the queue --------------------------------------------------------------------------------
 
-settings = common.rule_settings()
-as_of = common.today()
-customers = common.query("customer_list")
+settings = data.rule_settings()
+as_of = data.today()
+customers = data.query("customer_list")
 customer_names = dict(zip(customers["customer_id"], customers["name"], strict=True))
 state = st.session_state
 
@@ -172,28 +175,28 @@ elif state["rq_customer"] and state["rq_customer"] not in customer_names:
 if "rq_overdue" not in state:
     state["rq_overdue"] = st.query_params.get("overdue") == "1"
 
-summary = common.query("queue_summary", as_of=as_of, soon_days=settings.soon_due_days,
+summary = data.query("queue_summary", as_of=as_of, soon_days=settings.soon_due_days,
                        customer=state["rq_customer"]).iloc[0]
 tiles = st.columns(6)
-tiles[0].metric("Open requests", common.fmt_int(summary["open_requests"]),
+tiles[0].metric("Open requests", fmt_int(summary["open_requests"]),
                 help="Requests logged, forwarded, in progress or paused: not yet completed, refused or withdrawn.")
-tiles[1].metric("Overdue", common.fmt_int(summary["overdue"]),
+tiles[1].metric("Overdue", fmt_int(summary["overdue"]),
                 help="Open requests whose statutory due date (one month from receipt, or three when validly "
                      "extended: GDPR Art. 12(3), counted per Regulation 1182/71) is before today. A pause "
                      "does not stop this count (rules.md 1, Pausing).")
-tiles[2].metric("Due soon", common.fmt_int(summary["due_soon"]),
+tiles[2].metric("Due soon", fmt_int(summary["due_soon"]),
                 help=f"Open requests due today or within {settings.soon_due_days} days (setting "
                      "'soon_due_days'), and consent withdrawals, which take effect at once (Art. 7(3)).")
-tiles[3].metric("On track", common.fmt_int(summary["on_track"]),
+tiles[3].metric("On track", fmt_int(summary["on_track"]),
                 help=f"Open requests due in more than {settings.soon_due_days} days.")
-tiles[4].metric("Forwarding late", common.fmt_int(summary["forward_late"]),
+tiles[4].metric("Forwarding late", fmt_int(summary["forward_late"]),
                 help="Open requests not yet forwarded to the customer (the controller) after the forwarding "
                      "deadline in its DPA (GDPR Art. 28(3)(e); EDPB Guidelines 07/2020 paras 127-129).")
-tiles[5].metric("Recipients not yet told", common.fmt_int(summary["recipients_pending"]),
+tiles[5].metric("Recipients not yet told", fmt_int(summary["recipients_pending"]),
                 help="Open rectifications, erasures and restrictions with nothing recorded yet about telling the "
                      "recipients of the data (GDPR Art. 19); they cannot be completed until it is.")
 
-assignees = common.query("queue_assignees", customer=state["rq_customer"])
+assignees = data.query("queue_assignees", customer=state["rq_customer"])
 assignee_options = ["", UNASSIGNED, *assignees["assignee"]]
 if state.get("rq_assignee", "") not in assignee_options:
     state["rq_assignee"] = ""
@@ -226,7 +229,7 @@ if state["rq_overdue"]:
 elif "overdue" in st.query_params:
     del st.query_params["overdue"]
 
-queue = common.query(
+queue = data.query(
     "queue_requests", as_of=as_of, soon_days=settings.soon_due_days, customer=state["rq_customer"],
     status=state["rq_status"], request_type=state["rq_type"], assignee=state["rq_assignee"],
     overdue_only=bool(state["rq_overdue"]), include_closed=bool(state["rq_closed"]),
@@ -236,14 +239,14 @@ if queue.empty:
     filtered = any([state["rq_status"], state["rq_type"], state["rq_assignee"], state["rq_overdue"],
                     state.get("rq_recipients"), state["rq_search"].strip()])
     if filtered:
-        common.empty_state("No request matches these filters. Clear a filter to see more of the queue.")
+        empty_state("No request matches these filters. Clear a filter to see more of the queue.")
     elif int(summary["open_requests"]) == 0 and not state["rq_closed"]:
-        common.empty_state("🎉 The queue is empty: there is no open request"
+        empty_state("🎉 The queue is empty: there is no open request"
                            + (f" for {customer_names[state['rq_customer']]}" if state["rq_customer"] else "")
                            + ". When a request arrives, log it the same minute: its clocks start at receipt.")
     else:
-        common.empty_state("No request to show.")
-    common.link("pages/log_request.py", label="Log a new request", icon="✍️")
+        empty_state("No request to show.")
+    link("pages/log_request.py", label="Log a new request", icon="✍️")
     state["rq_selected"] = None
     st.stop()
 
@@ -312,8 +315,8 @@ if selected is None:
 
 # --- one request ------------------------------------------------------------------------------
 
-store = common.store()
-detail_frame = common.query("request_detail", request_id=selected)
+store = data.store()
+detail_frame = data.query("request_detail", request_id=selected)
 if detail_frame.empty:
     st.stop()
 detail = detail_frame.iloc[0]
@@ -326,7 +329,7 @@ except (requests.RequestInputError, StoreError) as error:
     st.stop()
 
 st.divider()
-st.subheader(f"{common.md_escape(selected)} · {lifecycle.REQUEST_TYPES.get(request_type, request_type)}")
+st.subheader(f"{md_escape(selected)} · {lifecycle.REQUEST_TYPES.get(request_type, request_type)}")
 controller = (detail["customer_name"] if bool(detail["is_own_request"])
               else f"{detail['customer_name']} ({detail['customer_id']})")
 st.text(f"For {controller} · received {_local_time(detail['received_at'])}"
@@ -410,7 +413,7 @@ with right, st.container(border=True):
 
 # actions ---------------------------------------------------------------------------------------
 st.markdown("**Act on this request**")
-allowed = requests.allowed_actions(common.store(), selected)
+allowed = requests.allowed_actions(data.store(), selected)
 if not allowed:
     st.caption("This request is closed: no further action is possible.")
 else:
@@ -508,9 +511,9 @@ else:
         except requests.RequestInputError as error:
             _show_input_errors(error)
         except StoreError as error:
-            common.show_store_error(error)
+            show_store_error(error)
         else:
-            common.after_write()
+            data.after_write()
             message = f"{selected}: {lifecycle.ACTIONS[action].lower()} done; it is now " \
                       f"'{lifecycle.STATUSES.get(new_status, new_status)}'."
             if new_status in lifecycle.CLOSED_STATUSES and not state["rq_closed"]:
@@ -519,7 +522,7 @@ else:
             st.rerun()
 
 st.markdown("**History**")
-hist = common.query("request_history", request_id=selected)
+hist = data.query("request_history", request_id=selected)
 st.dataframe(
     pd.DataFrame({
         "When": [_local_time(v) for v in hist["recorded_at"]],

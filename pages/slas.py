@@ -13,12 +13,15 @@ import streamlit as st
 from privacyops.cases import exports
 from privacyops.rules.lifecycle import REQUEST_TYPES
 from privacyops.store import StoreError
-from ui import charts, common
+from ui import charts, data
+from ui.auth import require_page
+from ui.filters import explain_link, filter_bar
+from ui.format import demo_banner, empty_state, fmt_int, fmt_pct, show_store_error
 
-user = common.require_page("pages/slas.py")
-filters = common.filter_bar()
+user = require_page("pages/slas.py")
+filters = filter_bar()
 st.title("⏱️ SLAs")
-common.demo_banner()
+demo_banner()
 
 ON_TIME_RULE = ("On time: answered on or before the date it had to be answered by: one month from receipt, or "
                 "three months when the extension was validly recorded within the first month (GDPR Art. 12(3)); "
@@ -30,28 +33,28 @@ NO_CLOCK_CAPTION = ("Consent withdrawals are left out of the on-time figures and
                     "they have no one-month clock, as a withdrawal takes effect at once (GDPR Art. 7(3)). "
                     "Their own row in the time-to-close table shows how fast they were carried out.")
 
-as_of = common.today()
+as_of = data.today()
 period = {"start": filters.start, "end": filters.end, "customer": filters.customer}
 
 try:
-    counts = common.query("store_counts")
+    counts = data.query("store_counts")
     if not dict(zip(counts["table_name"], counts["row_count"], strict=True)).get("requests"):
-        common.empty_state("No data-subject requests yet, so there are no deadlines to measure. Requests logged on "
+        empty_state("No data-subject requests yet, so there are no deadlines to measure. Requests logged on "
                            "the Log request page appear here once they are closed or fall due.")
         st.stop()
-    settings = common.rule_settings()
-    summary = common.query("sla_summary", as_of=as_of, **period).iloc[0]
-    by_month = common.query("sla_on_time_by_month", **period)
-    by_type = common.query("sla_on_time_by_type", **period)
-    close_by_type = common.query("sla_time_to_close_by_type", **period)
-    close_by_customer = common.query("sla_time_to_close_by_customer", **period)
-    tools = common.query("sla_extensions_pauses", **period).iloc[0]
-    open_by_days = common.query("sla_open_by_days_left", as_of=as_of, customer=filters.customer,
+    settings = data.rule_settings()
+    summary = data.query("sla_summary", as_of=as_of, **period).iloc[0]
+    by_month = data.query("sla_on_time_by_month", **period)
+    by_type = data.query("sla_on_time_by_type", **period)
+    close_by_type = data.query("sla_time_to_close_by_type", **period)
+    close_by_customer = data.query("sla_time_to_close_by_customer", **period)
+    tools = data.query("sla_extensions_pauses", **period).iloc[0]
+    open_by_days = data.query("sla_open_by_days_left", as_of=as_of, customer=filters.customer,
                                 soon_due_days=settings.soon_due_days)
-    breaches = common.query("sla_breaches", as_of=as_of, **period)
-    set_apart = common.query("sla_set_apart", **period)
+    breaches = data.query("sla_breaches", as_of=as_of, **period)
+    set_apart = data.query("sla_set_apart", **period)
 except StoreError as error:
-    common.show_store_error(error)
+    show_store_error(error)
     st.stop()
 
 
@@ -72,19 +75,19 @@ st.caption(f"Requests closed **{filters.start.isoformat()} – {filters.end.isof
 
 closed = int(summary["closed_requests"])
 tiles = st.columns(5)
-tiles[0].metric("Answered on time", common.fmt_pct(summary["on_time_rate"]), border=True,
+tiles[0].metric("Answered on time", fmt_pct(summary["on_time_rate"]), border=True,
                 help=f"{ON_TIME_RULE} Share of the requests closed in the period "
-                     f"({common.fmt_int(summary['on_time_requests'])} of {common.fmt_int(closed)}).")
+                     f"({fmt_int(summary['on_time_requests'])} of {fmt_int(closed)}).")
 tiles[1].metric("Median days to close", _days(summary["median_days"]), border=True,
                 help="Median calendar days from receipt to closing (Europe/Stockholm dates) of the requests closed "
                      "in the period. The month is a ceiling, not a target (Art. 12(3): 'without undue delay').")
 tiles[2].metric("90th percentile", _days(summary["p90_days"]), border=True,
                 help="Days to close, 90th percentile: nine in ten requests closed in the period were closed within "
                      "this many days (continuous quantile, DuckDB quantile_cont).")
-tiles[3].metric("Closed late", common.fmt_int(summary["closed_late"]), border=True,
+tiles[3].metric("Closed late", fmt_int(summary["closed_late"]), border=True,
                 help="Requests answered in the period after the date they had to be answered by (breaches of "
                      "Art. 12(3)-(4)).")
-tiles[4].metric("Open and overdue", common.fmt_int(summary["open_overdue"]), border=True,
+tiles[4].metric("Open and overdue", fmt_int(summary["open_overdue"]), border=True,
                 help="Requests open today whose effective due date has passed, whatever the period. A pause does not "
                      "stop this count (rules.md 1, Pausing).")
 
@@ -97,7 +100,7 @@ st.caption(f"Not in the on-time rate: handled by the controller: {handled:,}, fo
 
 st.subheader("On-time rate")
 if by_month.empty:
-    common.empty_state("No requests with a one-month clock were closed in this period. Widen the date range in "
+    empty_state("No requests with a one-month clock were closed in this period. Widen the date range in "
                        "the sidebar.")
 else:
     left, right = st.columns(2, gap="large")
@@ -125,7 +128,7 @@ else:
 
 st.subheader("Time to close")
 if close_by_type.empty:
-    common.empty_state("No requests were closed in this period.")
+    empty_state("No requests were closed in this period.")
 else:
     days_format = st.column_config.NumberColumn
     left, right = st.columns(2, gap="large")
@@ -172,18 +175,18 @@ else:
 st.subheader("Extensions and pauses")
 received = int(tools["received_requests"])
 if not received:
-    common.empty_state("No requests with a one-month clock were received in this period.")
+    empty_state("No requests with a one-month clock were received in this period.")
 else:
     tiles = st.columns(4)
-    tiles[0].metric("Extended", common.fmt_int(tools["extended_requests"]), border=True,
+    tiles[0].metric("Extended", fmt_int(tools["extended_requests"]), border=True,
                     help="Requests received in the period whose deadline was extended by two further months. Allowed "
                          "once, with reasons told to the requester within the first month (Art. 12(3)).")
-    tiles[1].metric("Share extended", common.fmt_pct(tools["extension_share"]), border=True,
+    tiles[1].metric("Share extended", fmt_pct(tools["extension_share"]), border=True,
                     help=f"Extended / requests with a month clock received in the period ({received:,}).")
-    tiles[2].metric("Paused", common.fmt_int(tools["paused_requests"]), border=True,
+    tiles[2].metric("Paused", fmt_int(tools["paused_requests"]), border=True,
                     help="Requests received in the period that were paused at least once while waiting for identity "
                          "proof or clarification (IMY-led practice; rules.md 1, Pausing).")
-    tiles[3].metric("Share paused", common.fmt_pct(tools["pause_share"]), border=True,
+    tiles[3].metric("Share paused", fmt_pct(tools["pause_share"]), border=True,
                     help=f"Paused / requests with a month clock received in the period ({received:,}).")
     st.caption(f"Of {received:,} requests with a month clock received in the period. Pauses recorded: "
                f"{int(tools['pauses']):,} ({int(tools['identity_pauses']):,} waiting for identity proof, "
@@ -193,18 +196,18 @@ else:
 # --- the processor's clock: forwarding to the controller ---------------------------------------
 
 st.subheader("Forwarding to the customer")
-forwarding = common.query("sla_forwarding", as_of=as_of, **period).iloc[0]
+forwarding = data.query("sla_forwarding", as_of=as_of, **period).iloc[0]
 if not int(forwarding["received_requests"]):
-    common.empty_state("No requests that reached Expandra directly were received in this period.")
+    empty_state("No requests that reached Expandra directly were received in this period.")
 else:
     tiles = st.columns(4)
-    tiles[0].metric("Forwarded on time", common.fmt_pct(forwarding["forward_on_time_rate"]), border=True,
+    tiles[0].metric("Forwarded on time", fmt_pct(forwarding["forward_on_time_rate"]), border=True,
                     help="Forwarded on or before the forwarding deadline in the customer's DPA / forwarded or past "
                          "that deadline (GDPR Art. 28(3)(e); EDPB Guidelines 07/2020 paras 127-129).")
-    tiles[1].metric("Forwarded in time", common.fmt_int(forwarding["forwarded_on_time"]), border=True)
-    tiles[2].metric("Forwarded late", common.fmt_int(forwarding["forwarded_late"]), border=True,
+    tiles[1].metric("Forwarded in time", fmt_int(forwarding["forwarded_on_time"]), border=True)
+    tiles[2].metric("Forwarded late", fmt_int(forwarding["forwarded_late"]), border=True,
                     help="Forwarded after the DPA's deadline: a breach of the processor's own term.")
-    tiles[3].metric("Not forwarded, past due", common.fmt_int(forwarding["not_forwarded_past_due"]), border=True,
+    tiles[3].metric("Not forwarded, past due", fmt_int(forwarding["not_forwarded_past_due"]), border=True,
                     help="Open, not yet forwarded, and past the DPA's forwarding deadline today.")
     st.caption("Requests that reached Expandra directly (not via the customer), received in the period. The "
                "controller's one-month clock runs from Expandra's receipt all the same (rules.md 2).")
@@ -213,7 +216,7 @@ else:
 
 st.subheader("Set apart from the on-time rate")
 if set_apart.empty:
-    common.empty_state("No request closed in this period was withdrawn or handled by the controller without an "
+    empty_state("No request closed in this period was withdrawn or handled by the controller without an "
                        "answer date.")
 else:
     st.dataframe(
@@ -241,7 +244,7 @@ else:
 
 st.subheader("Open requests by days left")
 if open_by_days.empty:
-    common.empty_state("No open requests with a one-month clock" +
+    empty_state("No open requests with a one-month clock" +
                        (" for this customer." if filters.customer_id else "."))
 else:
     colours = charts.STATUS_COLOURS
@@ -258,7 +261,7 @@ else:
     st.caption(f"As of today. Overdue: the due date has passed; due soon: due within {settings.soon_due_days} days "
                "(setting soon_due_days); on track: later. Open consent withdrawals have no month clock and are not "
                "in this chart.")
-    common.explain_link(user, filters, "pages/requests.py", "Open the queue →")
+    explain_link(user, filters, "pages/requests.py", "Open the queue →")
 
 # --- breaches ---------------------------------------------------------------------------------
 
@@ -294,9 +297,9 @@ else:
     with cols[0]:
         st.download_button(
             "⬇️ Download breaches (CSV)",
-            data=common.logged_export(user, "sla_breaches", lambda: exports.csv_bytes(listed),
+            data=data.logged_export(user, "sla_breaches", lambda: exports.csv_bytes(listed),
                                       start=filters.start.isoformat(), end=filters.end.isoformat()),
             file_name=f"sla-breaches-{filters.start.isoformat()}-{filters.end.isoformat()}.csv", mime="text/csv",
             on_click="ignore", help="The list above as a CSV file; it holds no requester contact details.")
     with cols[1]:
-        common.explain_link(user, filters, "pages/requests.py", "See the overdue open requests →", overdue="1")
+        explain_link(user, filters, "pages/requests.py", "See the overdue open requests →", overdue="1")
