@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
+from privacyops import charts
 from privacyops.rules.consent import CONSENT_PURPOSES, PURPOSES
 from privacyops.store import StoreError
-from ui import charts, data
+from ui import data
 from ui.auth import require_page
 from ui.filters import explain_link, filter_bar
 from ui.format import demo_banner, empty_state, fmt_int, fmt_pct, md_escape, show_store_error
@@ -35,7 +35,6 @@ WITHDRAWAL_RULE = ("A withdrawal (GDPR Art. 7(3), rules.md 3) takes effect at on
                    "consent. It is an event on an earlier consent, not a consent decision.")
 GRAINS = {"week": "Week", "month": "Month"}
 DIMENSIONS = {"customer": "Customer", "country": "Country", "source": "Source", "policy_version": "Policy version"}
-PURPOSE_ORDER = [PURPOSES[p] for p in CONSENT_PURPOSES]
 PERCENT = "%.1f %%"
 
 as_of = data.today()
@@ -94,52 +93,19 @@ grain_title = GRAINS[grain]
 if rates.empty:
     empty_state("The range holds withdrawals only, no consent decisions: there is no rate to show.")
 else:
-    frame = purpose_label(rates)
-    chart = charts.line(frame, "period_start", "opt_in_rate", color="purpose", x_title=f"{grain_title} starting",
-                        y_title="Valid opt-in rate", y_format=".0%",
-                        tooltip=[alt.Tooltip("period_start:T", title=f"{grain_title} starting"),
-                                 alt.Tooltip("purpose:N", title="Purpose"),
-                                 alt.Tooltip("opt_in_rate:Q", title="Valid opt-in rate", format=".1%"),
-                                 alt.Tooltip("valid_opt_ins:Q", title="Valid opt-ins", format=","),
-                                 alt.Tooltip("decisions:Q", title="Consent decisions", format=",")])
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(charts.consent_rate_over_time(rates, grain_title), width="stretch")
     st.caption(RATE_RULE)
 
 left, right = st.columns(2)
 with left:
     st.markdown("**Records that are not consent**", help=INVALID_RULE)
-    invalid = events.melt(id_vars=["period_start"], value_vars=["implied_records", "pre_ticked_records"],
-                          var_name="kind", value_name="records")
-    invalid = invalid.assign(kind=invalid["kind"].map({"implied_records": "Implied by use",
-                                                       "pre_ticked_records": "Pre-ticked boxes"}))
-    counts_chart = alt.Chart(invalid).mark_bar().encode(
-        x=alt.X("period_start:T", title=f"{grain_title} starting"),
-        y=alt.Y("records:Q", title="Records (not consent)", stack=True),
-        color=alt.Color("kind:N", title=None, scale=alt.Scale(range=[charts.PALETTE[3], charts.PALETTE[1]]),
-                        legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip("period_start:T", title=f"{grain_title} starting"), alt.Tooltip("kind:N", title="Kind"),
-                 alt.Tooltip("records:Q", title="Records", format=",")],
-    ).properties(height=charts.HEIGHT)
-    st.altair_chart(counts_chart, width="stretch")
+    st.altair_chart(charts.not_consent_records(events, grain_title), width="stretch")
 with right:
     st.markdown("**Share of consent decisions that are not consent**", help=INVALID_RULE)
-    shares = events.dropna(subset=["invalid_share"])
-    st.altair_chart(charts.line(shares, "period_start", "invalid_share", x_title=f"{grain_title} starting",
-                                y_title="Share of decisions", y_format=".0%",
-                                tooltip=[alt.Tooltip("period_start:T", title=f"{grain_title} starting"),
-                                         alt.Tooltip("invalid_share:Q", title="Not consent", format=".1%"),
-                                         alt.Tooltip("invalid_records:Q", title="Records (not consent)", format=","),
-                                         alt.Tooltip("decisions:Q", title="Consent decisions", format=",")]),
-                    width="stretch")
+    st.altair_chart(charts.not_consent_share(events, grain_title), width="stretch")
 
 st.markdown("**Withdrawals**", help=WITHDRAWAL_RULE)
-withdrawals = alt.Chart(events).mark_bar(color=charts.PALETTE[4]).encode(
-    x=alt.X("period_start:T", title=f"{grain_title} starting"),
-    y=alt.Y("withdrawals:Q", title="Withdrawals"),
-    tooltip=[alt.Tooltip("period_start:T", title=f"{grain_title} starting"),
-             alt.Tooltip("withdrawals:Q", title="Withdrawals", format=",")],
-).properties(height=200)
-st.altair_chart(withdrawals, width="stretch")
+st.altair_chart(charts.withdrawals(events, grain_title), width="stretch")
 
 # --- break down ---------------------------------------------------------------------------------
 st.subheader("Break down")
@@ -155,21 +121,7 @@ except StoreError as error:
     show_store_error(error)
     st.stop()
 label = DIMENSIONS[dimension]
-long = breakdown.melt(id_vars=["group_label", "decisions"], value_vars=[f"{p}_rate" for p in CONSENT_PURPOSES],
-                      var_name="purpose", value_name="rate")
-long = long.assign(purpose=long["purpose"].str.removesuffix("_rate").map(PURPOSES)).dropna(subset=["rate"])
-group_order = breakdown["group_label"].tolist()
-grouped = alt.Chart(long).mark_bar().encode(
-    y=alt.Y("group_label:N", title=label, sort=group_order, axis=alt.Axis(labelLimit=260)),
-    yOffset=alt.YOffset("purpose:N", sort=PURPOSE_ORDER),
-    x=alt.X("rate:Q", title="Valid opt-in rate", axis=alt.Axis(format=".0%")),
-    # the same colours as charts.line gives the purposes (alphabetical order, the shared palette)
-    color=alt.Color("purpose:N", title=None, scale=alt.Scale(range=charts.PALETTE), legend=alt.Legend(orient="bottom")),
-    tooltip=[alt.Tooltip("group_label:N", title=label), alt.Tooltip("purpose:N", title="Purpose"),
-             alt.Tooltip("rate:Q", title="Valid opt-in rate", format=".1%"),
-             alt.Tooltip("decisions:Q", title="Consent decisions", format=",")],
-).properties(height=max(140, 54 * len(group_order)))
-st.altair_chart(grouped, width="stretch")
+st.altair_chart(charts.consent_rate_by_group(breakdown, label), width="stretch")
 st.dataframe(
     as_points(breakdown, "functional_rate", "analytics_rate", "marketing_rate", "invalid_share"),
     hide_index=True, width="stretch",
@@ -317,21 +269,7 @@ else:
     if int(first["decisions_after"]) == 0:
         st.info("No answers under the new policy yet: every subject who answered before it is due to be asked "
                 "again (see above).", icon="ℹ️")
-    frame = purpose_label(around)
-    chart = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=18)).encode(
-        x=alt.X("week_no:Q", title="Weeks from the day the policy took effect", axis=alt.Axis(tickMinStep=1)),
-        y=alt.Y("opt_in_rate:Q", title="Valid opt-in rate", axis=alt.Axis(format=".0%")),
-        color=alt.Color("purpose:N", title=None, scale=alt.Scale(range=charts.PALETTE),
-                        legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip("week_no:Q", title="Week from the change"),
-                 alt.Tooltip("week_start:T", title="Week starting"),
-                 alt.Tooltip("purpose:N", title="Purpose"),
-                 alt.Tooltip("opt_in_rate:Q", title="Valid opt-in rate", format=".1%"),
-                 alt.Tooltip("decisions:Q", title="Consent decisions", format=",")])
-    marker = alt.Chart(pd.DataFrame({"at": [0], "label": ["policy took effect"]}))
-    chart = chart + marker.mark_rule(strokeDash=[4, 4], color="#666").encode(x="at:Q") + \
-        marker.mark_text(align="left", dx=4, dy=-6, color="#666").encode(x="at:Q", y=alt.value(8), text="label:N")
-    st.altair_chart(chart.properties(height=charts.HEIGHT), width="stretch")
+    st.altair_chart(charts.consent_rate_around_policy_change(around), width="stretch")
     table = purpose_label(change)
     st.dataframe(
         as_points(table, "rate_before", "rate_after"), hide_index=True, width="stretch",

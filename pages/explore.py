@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import altair as alt
 import streamlit as st
 
+from privacyops import charts
 from privacyops.cases import exports
 from privacyops.rules.consent import CONSENT_PURPOSES, METHODS, PURPOSES, SOURCES
 from privacyops.store import StoreError
-from ui import charts, data
+from ui import data
 from ui.auth import require_page
 from ui.filters import filter_bar
 from ui.format import demo_banner, empty_state, fmt_int, fmt_pct, show_store_error
@@ -97,18 +97,7 @@ try:
 except StoreError as error:
     show_store_error(error)
     st.stop()
-weekly = weekly.assign(method_label=weekly["method"].map(METHODS).fillna(weekly["method"]))
-st.altair_chart(
-    alt.Chart(weekly).mark_bar().encode(
-        x=alt.X("week_start:T", title="Week starting (Monday)"),
-        y=alt.Y("records:Q", title="Consent records", stack=True),
-        color=alt.Color("method_label:N", title=None, scale=alt.Scale(range=charts.PALETTE),
-                        legend=alt.Legend(orient="bottom", labelLimit=260)),
-        tooltip=[alt.Tooltip("week_start:T", title="Week starting"), alt.Tooltip("method_label:N", title="Method"),
-                 alt.Tooltip("records:Q", title="Records", format=",")],
-    ).properties(height=charts.HEIGHT),
-    width="stretch",
-)
+st.altair_chart(charts.records_per_week_by_method(weekly), width="stretch")
 
 # --- the records --------------------------------------------------------------------------------
 st.subheader("Records")

@@ -19,12 +19,12 @@ import pandas as pd
 import streamlit as st
 
 from privacyops.cases import access, requests
+from privacyops.charts import STATUS_COLOURS
 from privacyops.clock import STOCKHOLM, now_utc
 from privacyops.rules import lifecycle
 from privacyops.store import StoreError
 from ui import data
 from ui.auth import require_page
-from ui.charts import STATUS_COLOURS
 from ui.filters import link, shared_customer
 from ui.format import demo_banner, empty_state, fmt_int, md_escape, show_store_error
 

@@ -7,16 +7,16 @@ and the deletion worklist to download.
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
+from privacyops import charts
 from privacyops.cases import access, exports
 from privacyops.cases import contacts as own_retention
 from privacyops.rules import forecast
 from privacyops.rules.retention import AGING_BUCKETS, DATA_CATEGORIES, END_ACTIONS
 from privacyops.store import StoreError
-from ui import charts, data
+from ui import data
 from ui.auth import require_page
 from ui.filters import filter_bar
 from ui.format import demo_banner, empty_state, fmt_int, show_store_error
@@ -33,11 +33,6 @@ BACKLOG_RULE = ("A record is in the backlog from the day its retention ends unti
                 "instruction, Art. 28(3)(a)). A customer's deletion instruction or contract end makes every "
                 "record of that customer due from that day (Art. 28(3)(g)).")
 PREVIEW_ROWS = 50
-
-
-def _bar_height(bars: int) -> int:
-    """Room for every bar and its label, with the axis below."""
-    return 60 + 30 * max(bars, 3)
 
 
 as_of = data.today()
@@ -105,26 +100,13 @@ if backlog:
     left, right = st.columns(2)
     with left:
         st.subheader("By data category")
-        frame = by_category.assign(category=by_category["data_category"].map(DATA_CATEGORIES)
-                                   .fillna(by_category["data_category"]))
-        st.altair_chart(charts.bars(frame, "category", "backlog_records", category_title="Data category",
-                                    value_title="Records in the backlog", height=_bar_height(len(frame)))
-                        .configure_axisY(labelLimit=220), width="stretch")
+        st.altair_chart(charts.backlog_by_category(by_category), width="stretch")
     with right:
         st.subheader("By customer")
-        frame = by_customer.assign(customer=by_customer["customer_name"] + " (" + by_customer["customer_id"] + ")")
-        st.altair_chart(charts.bars(frame, "customer", "backlog_records", category_title="Customer",
-                                    value_title="Records in the backlog", height=_bar_height(len(frame)))
-                        .configure_axisY(labelLimit=220), width="stretch")
+        st.altair_chart(charts.backlog_by_customer(by_customer), width="stretch")
 
     st.subheader("How long past the end of retention")
-    order = [label for label, _, _ in AGING_BUCKETS]
-    st.altair_chart(charts.bars(aging, "aging_bucket", "backlog_records", horizontal=False, sort=order,
-                                category_title="Days past the end of retention",
-                                value_title="Records in the backlog").encode(
-                                    x=alt.X("aging_bucket:N", sort=order, title="Days past the end of retention",
-                                            axis=alt.Axis(labelAngle=0))),
-                    width="stretch")
+    st.altair_chart(charts.backlog_aging(aging, [label for label, _, _ in AGING_BUCKETS]), width="stretch")
 else:
     st.success("No record is past its end of retention.", icon="✅")
 
@@ -135,17 +117,7 @@ if weekly.empty:
 else:
     weekly = weekly.assign(week_end=pd.to_datetime(weekly["week_end"]))
     trend = forecast.weekly_trend([d.date() for d in weekly["week_end"]], weekly["backlog_records"].tolist())
-    chart = charts.line(weekly, "week_end", "backlog_records", x_title="Week ending",
-                        y_title="Records in the backlog")
-    if trend is not None and trend.recent_from < trend.recent_to:
-        (start_on, start_count), (end_on, end_count) = trend.line
-        recent = pd.DataFrame({"week_end": pd.to_datetime([start_on, end_on]), "backlog_records": [start_count,
-                                                                                                   end_count]})
-        chart += alt.Chart(recent).mark_line(strokeDash=[6, 4], color=charts.PALETTE[1], strokeWidth=2.5).encode(
-            x="week_end:T", y="backlog_records:Q",
-            tooltip=[alt.Tooltip("week_end:T", title="Day"),
-                     alt.Tooltip("backlog_records:Q", title="Records in the backlog", format=",")])
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(charts.backlog_weekly(weekly, trend), width="stretch")
     if trend is not None:
         st.caption(f"From {weekly['week_end'].iloc[0].date().isoformat()} to "
                    f"{weekly['week_end'].iloc[-1].date().isoformat()}: {trend.sentence()}. The dashed line marks the "

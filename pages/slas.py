@@ -6,14 +6,13 @@ with a CSV download of the breach list for follow-up.
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
+from privacyops import charts
 from privacyops.cases import exports
-from privacyops.rules.lifecycle import REQUEST_TYPES
 from privacyops.store import StoreError
-from ui import charts, data
+from ui import data
 from ui.auth import require_page
 from ui.filters import explain_link, filter_bar
 from ui.format import demo_banner, empty_state, fmt_int, fmt_pct, show_store_error
@@ -63,10 +62,6 @@ def _days(value: object) -> str:
     return "–" if value is None or pd.isna(value) else f"{float(value):.1f}".removesuffix(".0") + " days"
 
 
-def _type_label(frame: pd.DataFrame) -> pd.Series:
-    return frame["request_type"].map(REQUEST_TYPES).fillna(frame["request_type"])
-
-
 st.caption(f"Requests closed **{filters.start.isoformat()} – {filters.end.isoformat()}**"
            + (f" for customer {filters.customer_id}" if filters.customer_id else "")
            + f"; open requests and open breaches as of today ({as_of.isoformat()}). " + NO_CLOCK_CAPTION)
@@ -105,24 +100,13 @@ if by_month.empty:
 else:
     left, right = st.columns(2, gap="large")
     with left:
-        month_chart = charts.line(
-            by_month, "month", "on_time_rate", x_title="Month closed", y_title="Answered on time", y_format=".0%",
-            y_zero=False,
-            tooltip=[alt.Tooltip("month:T", title="Month", format="%B %Y"),
-                     alt.Tooltip("on_time_rate:Q", title="On time", format=".1%"),
-                     alt.Tooltip("on_time_requests:Q", title="On time (requests)"),
-                     alt.Tooltip("late_requests:Q", title="Late (requests)"),
-                     alt.Tooltip("closed_requests:Q", title="Closed (requests)")])
-        st.altair_chart(month_chart, width="stretch")
+        st.altair_chart(charts.on_time_by_month(by_month), width="stretch")
         st.caption("By month of closing. " + ON_TIME_RULE)
     with right:
-        typed = by_type.assign(request_type_label=_type_label(by_type))
-        st.altair_chart(charts.bars(typed, "request_type_label", "on_time_rate", category_title="Request type",
-                                    value_title="Answered on time", value_format=".0%",
-                                    height=max(160, 36 * len(typed))), width="stretch")
+        st.altair_chart(charts.on_time_by_type(by_type), width="stretch")
         st.caption("Requests closed in the period, by type: " + "; ".join(
             f"{label} {int(r.on_time_requests)} of {int(r.closed_requests)}"
-            for label, r in zip(typed["request_type_label"], typed.itertuples(), strict=True)) + ".")
+            for label, r in zip(charts.request_type_labels(by_type), by_type.itertuples(), strict=True)) + ".")
 
 # --- time to close ----------------------------------------------------------------------------
 
@@ -136,7 +120,7 @@ else:
         st.markdown("**By request type**")
         st.dataframe(
             pd.DataFrame({
-                "Request type": _type_label(close_by_type),
+                "Request type": charts.request_type_labels(close_by_type),
                 "Closed": close_by_type["closed_requests"],
                 "Median days": close_by_type["median_days"],
                 "90th percentile days": close_by_type["p90_days"],
@@ -223,7 +207,7 @@ else:
         pd.DataFrame({
             "Request": set_apart["request_id"],
             "Customer": set_apart["customer_name"],
-            "Type": _type_label(set_apart),
+            "Type": charts.request_type_labels(set_apart),
             "Received": pd.to_datetime(set_apart["received_on"]).dt.date,
             "Closed": pd.to_datetime(set_apart["closed_on"]).dt.date,
             "Set apart as": set_apart["set_apart_as"],
@@ -247,17 +231,7 @@ if open_by_days.empty:
     empty_state("No open requests with a one-month clock" +
                        (" for this customer." if filters.customer_id else "."))
 else:
-    colours = charts.STATUS_COLOURS
-    queue_chart = alt.Chart(open_by_days).mark_bar().encode(
-        x=alt.X("days_left:Q", bin=alt.Bin(step=1),
-                title="Days left until the effective due date (negative: overdue)"),
-        y=alt.Y("requests:Q", title="Open requests", stack=True, axis=alt.Axis(format="d", tickMinStep=1)),
-        color=alt.Color("queue_status:N", title=None, legend=alt.Legend(orient="bottom"),
-                        scale=alt.Scale(domain=list(colours), range=list(colours.values()))),
-        tooltip=[alt.Tooltip("days_left:Q", title="Days left"), alt.Tooltip("queue_status:N", title="Status"),
-                 alt.Tooltip("requests:Q", title="Open requests")],
-    ).properties(height=charts.HEIGHT)
-    st.altair_chart(queue_chart, width="stretch")
+    st.altair_chart(charts.open_by_days_left(open_by_days), width="stretch")
     st.caption(f"As of today. Overdue: the due date has passed; due soon: due within {settings.soon_due_days} days "
                "(setting soon_due_days); on track: later. Open consent withdrawals have no month clock and are not "
                "in this chart.")
@@ -273,7 +247,7 @@ else:
     listed = pd.DataFrame({
         "Request": breaches["request_id"],
         "Customer": breaches["customer_name"].fillna(breaches["customer_id"]),
-        "Type": _type_label(breaches),
+        "Type": charts.request_type_labels(breaches),
         "Received": pd.to_datetime(breaches["received_on"]).dt.date,
         "Due": pd.to_datetime(breaches["effective_due_date"]).dt.date,
         "Extended": breaches["is_extended"],
