@@ -29,7 +29,7 @@ st.subheader("Roles")
 grants = data.query("access_grants")
 if grants.empty:
     empty_state("No one has been given a role yet. Bootstrap admins come from [privacyops] admins in "
-                       "the secrets; give everyone else a role here.")
+                "the secrets; give everyone else a role here.")
 else:
     st.dataframe(grants, hide_index=True, width="stretch", column_config={
         "principal_kind": st.column_config.TextColumn("Kind"),
@@ -45,7 +45,7 @@ def _save_grant() -> None:
     role = state["grant_role"]
     try:
         access.set_grant(data.store(), access.Grant(state["grant_kind"], state["grant_principal"],
-                                                      None if role == "none" else role),
+                                                    None if role == "none" else role),
                          actor=user.email, actor_role=user.role)
     except (ValueError, access.AccessError, StoreError) as error:
         state["grant_error"] = str(error)

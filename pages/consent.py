@@ -36,8 +36,8 @@ scope = " for this customer" if filters.customer_id else ""
 period = f"{filters.start.isoformat()} – {filters.end.isoformat()}"
 if int(summary["records"]) == 0:
     empty_state(f"No consent records{scope} between {period}. Once cookie-banner choices are imported, "
-                       "this page shows the valid opt-in rate per purpose, the records that are not consent, "
-                       "withdrawals and which subjects must be asked again. Try a wider date range in the sidebar.")
+                "this page shows the valid opt-in rate per purpose, the records that are not consent, "
+                "withdrawals and which subjects must be asked again. Try a wider date range in the sidebar.")
     st.stop()
 
 
@@ -60,9 +60,9 @@ grain = st.segmented_control("Per", options=list(GRAINS), format_func=GRAINS.get
 grain = grain or "week"
 try:
     rates = data.query("consent_rate_over_time", start=filters.start, end=filters.end,
-                         customer=filters.customer, grain=grain)
+                       customer=filters.customer, grain=grain)
     events = data.query("consent_events_over_time", start=filters.start, end=filters.end,
-                          customer=filters.customer, grain=grain)
+                        customer=filters.customer, grain=grain)
 except StoreError as error:
     show_store_error(error)
     st.stop()
@@ -94,7 +94,7 @@ dimension = st.segmented_control("Break down by", options=list(DIMENSIONS), form
 dimension = dimension or "customer"
 try:
     breakdown = data.query("consent_breakdown", start=filters.start, end=filters.end, customer=filters.customer,
-                             dimension=dimension)
+                           dimension=dimension)
 except StoreError as error:
     show_store_error(error)
     st.stop()
@@ -106,8 +106,8 @@ consent_tables.breakdown_table(breakdown, label)
 st.subheader("Due to be asked again")
 try:
     renewal = data.query("consent_renewal_due", as_of=as_of, customer=filters.customer,
-                           renewal_months=rules.consent_renewal_months,
-                           refusal_quiet_months=rules.refusal_quiet_months)
+                         renewal_months=rules.consent_renewal_months,
+                         refusal_quiet_months=rules.refusal_quiet_months)
 except StoreError as error:
     show_store_error(error)
     st.stop()
@@ -139,7 +139,7 @@ except StoreError as error:
     st.stop()
 if change.empty:
     empty_state(f"No policy change to compare{scope}: no current policy has taken effect after records of an "
-                       "earlier version. An admin sets each customer's current policy on the Customers page.")
+                "earlier version. An admin sets each customer's current policy on the Customers page.")
 else:
     consent_tables.policy_change_caption(change)
     st.altair_chart(charts.consent_rate_around_policy_change(around), width="stretch")

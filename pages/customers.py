@@ -63,7 +63,7 @@ st.text(f"{names[pick]} ({pick})" if existing else "All customers")
 changes = data.query("customers_changes", customer=pick if existing else "")
 if changes.empty:
     empty_state("No changes recorded yet. Every change to a customer or its terms is recorded here: who, "
-                       "when, which field, the old and the new value.")
+                "when, which field, the old and the new value.")
 else:
     log = changes.assign(field=changes["field"].map(customer_terms.field_label))
     st.dataframe(

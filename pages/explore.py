@@ -36,7 +36,7 @@ except StoreError as error:
     st.stop()
 if options.empty:
     empty_state("There are no consent records in the store yet. Once cookie-banner choices are imported, "
-                       "this page lets you filter them, chart them and download them as CSV or Parquet.")
+                "this page lets you filter them, chart them and download them as CSV or Parquet.")
     st.stop()
 
 
@@ -75,7 +75,7 @@ except StoreError as error:
 total = int(summary["records"])
 if total == 0:
     empty_state(f"No consent records match these filters between {filters.start.isoformat()} and "
-                       f"{filters.end.isoformat()}. Clear a filter or widen the date range in the sidebar.")
+                f"{filters.end.isoformat()}. Clear a filter or widen the date range in the sidebar.")
     st.stop()
 
 # --- totals -------------------------------------------------------------------------------------
@@ -143,8 +143,8 @@ stem = f"consent-records-{filters.customer_id or 'all'}-{filters.start.isoformat
 def export_file(fmt: str) -> Callable[[], bytes]:
     """A callable for st.download_button: DuckDB writes the whole filtered set when the button is pressed."""
     return data.logged_export(user, f"consent_records.{fmt}",
-                                lambda: exports.export_query(store, "explore_records", fmt, **export_params),
-                                **{k: (list(v) if isinstance(v, tuple | list) else str(v))
+                              lambda: exports.export_query(store, "explore_records", fmt, **export_params),
+                              **{k: (list(v) if isinstance(v, tuple | list) else str(v))
                                    for k, v in export_params.items()})
 
 

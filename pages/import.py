@@ -47,7 +47,7 @@ if is_demo_store():
 customers = data.query("customer_list")
 if kind != "customers" and customers.empty:
     empty_state("There are no customers yet. Every consent record, request and retention record belongs to "
-                       "a customer, so import the customers file first (choose 'Customers and their DPA terms').")
+                "a customer, so import the customers file first (choose 'Customers and their DPA terms').")
 
 uploaded = st.file_uploader("File", key="imp_file", type=["csv", "txt", "tsv", "jsonl", "ndjson", "json", "parquet"],
                             help="CSV (comma, semicolon, tab or pipe; UTF-8 or Windows-1252), JSON lines or Parquet. "

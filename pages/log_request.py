@@ -38,7 +38,7 @@ state = st.session_state
 customers = data.query("customer_list")
 if customers.empty:
     empty_state("A customer must be added first: every request is logged for the customer (the "
-                       "controller) whose data it concerns, and that customer's DPA sets the forwarding deadline.")
+                "controller) whose data it concerns, and that customer's DPA sets the forwarding deadline.")
     if user.role in page_spec("pages/customers.py").roles:
         link("pages/customers.py", label="Add a customer", icon="🏢")
     else:
@@ -132,7 +132,7 @@ if logged := state.get("lr_logged"):
             st.warning(warning, icon="⚠️")
         st.caption(f"Why: {logged['explanation']}")
         link("pages/requests.py", label=f"Open {logged['request_id']} in the request queue", icon="📥",
-                     query_params={"request": logged["request_id"]})
+             query_params={"request": logged["request_id"]})
 
 if error := state.get("lr_store_error"):
     show_store_error(error)

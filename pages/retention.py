@@ -43,7 +43,7 @@ try:
     aging = data.query("retention_aging", as_of=as_of, customer=filters.customer)
     pace_rows = data.query("retention_pace", as_of=as_of, customer=filters.customer)
     weekly = data.query("retention_backlog_weekly", start=filters.start, end=filters.end, as_of=as_of,
-                          customer=filters.customer)
+                        customer=filters.customer)
 except StoreError as error:
     show_store_error(error)
     st.stop()
@@ -51,9 +51,9 @@ except StoreError as error:
 backlog = int(summary["backlog_records"])
 if int(summary["records_in_inventory"]) == 0:
     empty_state("No personal-data records are in the retention inventory"
-                       + (" for this customer" if filters.customer_id else "")
-                       + " yet. Once the quote service's records are imported, this page shows which of them "
-                       "are past their end of retention and must be deleted or anonymised.")
+                + (" for this customer" if filters.customer_id else "")
+                + " yet. Once the quote service's records are imported, this page shows which of them "
+                "are past their end of retention and must be deleted or anonymised.")
     st.stop()
 
 st.caption(f"Counted on {as_of.isoformat()} under each customer's DPA terms as they stood on each day: a "
@@ -134,7 +134,7 @@ if backlog:
 
     st.download_button(f"⬇️ Download the worklist ({fmt_int(backlog)} records, CSV)",
                        data=data.logged_export(user, "retention_worklist", worklist_csv,
-                                                 customer=filters.customer, as_of=as_of.isoformat()),
+                                               customer=filters.customer, as_of=as_of.isoformat()),
                        file_name=f"retention-worklist-{filters.customer_id or 'all'}-{as_of.isoformat()}.csv",
                        mime="text/csv", on_click="ignore",
                        help="record_id, customer_id, data_category, effective_end_on, days past end, end_action: "

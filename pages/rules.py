@@ -72,7 +72,7 @@ example = st.date_input("Try a receipt date", value=today, key="rule_example")
 if isinstance(example, date):
     st.text(deadlines.explain_due_date(example, eves_are_holidays=current.eves_are_holidays))
     st.text("Extended: " + deadlines.explain_due_date(example, months=3,
-                                                       eves_are_holidays=current.eves_are_holidays))
+                                                      eves_are_holidays=current.eves_are_holidays))
 
 st.subheader("Which requests count in the on-time rate, and against which date")
 example_received = date(2025, 3, 5)

@@ -32,7 +32,7 @@ try:
     counts = data.query("store_counts")
     if not dict(zip(counts["table_name"], counts["row_count"], strict=True)).get("requests"):
         empty_state("No data-subject requests yet, so there are no deadlines to measure. Requests logged on "
-                           "the Log request page appear here once they are closed or fall due.")
+                    "the Log request page appear here once they are closed or fall due.")
         st.stop()
     settings = data.rule_settings()
     summary = data.query("sla_summary", as_of=as_of, **period).iloc[0]
@@ -42,7 +42,7 @@ try:
     close_by_customer = data.query("sla_time_to_close_by_customer", **period)
     tools = data.query("sla_extensions_pauses", **period).iloc[0]
     open_by_days = data.query("sla_open_by_days_left", as_of=as_of, customer=filters.customer,
-                                soon_due_days=settings.soon_due_days)
+                              soon_due_days=settings.soon_due_days)
     breaches = data.query("sla_breaches", as_of=as_of, **period)
     set_apart = data.query("sla_set_apart", **period)
 except StoreError as error:
@@ -85,7 +85,7 @@ st.caption(f"Not in the on-time rate: handled by the controller: {handled:,}, fo
 st.subheader("On-time rate")
 if by_month.empty:
     empty_state("No requests with a one-month clock were closed in this period. Widen the date range in "
-                       "the sidebar.")
+                "the sidebar.")
 else:
     left, right = st.columns(2, gap="large")
     with left:
@@ -128,7 +128,7 @@ else:
 st.subheader("Set apart from the on-time rate")
 if set_apart.empty:
     empty_state("No request closed in this period was withdrawn or handled by the controller without an "
-                       "answer date.")
+                "answer date.")
 else:
     sla_tables.set_apart_table(set_apart)
 
@@ -137,7 +137,7 @@ else:
 st.subheader("Open requests by days left")
 if open_by_days.empty:
     empty_state("No open requests with a one-month clock" +
-                       (" for this customer." if filters.customer_id else "."))
+                (" for this customer." if filters.customer_id else "."))
 else:
     st.altair_chart(charts.open_by_days_left(open_by_days), width="stretch")
     st.caption(f"As of today. Overdue: the due date has passed; due soon: due within {settings.soon_due_days} days "
@@ -158,7 +158,7 @@ else:
         st.download_button(
             "⬇️ Download breaches (CSV)",
             data=data.logged_export(user, "sla_breaches", lambda: exports.csv_bytes(listed),
-                                      start=filters.start.isoformat(), end=filters.end.isoformat()),
+                                    start=filters.start.isoformat(), end=filters.end.isoformat()),
             file_name=f"sla-breaches-{filters.start.isoformat()}-{filters.end.isoformat()}.csv", mime="text/csv",
             on_click="ignore", help="The list above as a CSV file; it holds no requester contact details.")
     with cols[1]:

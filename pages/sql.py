@@ -97,7 +97,7 @@ snapshot_bar[0].caption(
     f"{fmt_int(snapshot.rows.get('retention_status', 0))} retention records.")
 if not any(snapshot.rows.values()):
     empty_state("The store holds no records yet, so every view is empty. The views and their columns are "
-                       "listed below; once data is imported, refresh the snapshot and query it here.")
+                "listed below; once data is imported, refresh the snapshot and query it here.")
 
 # --- the views analysts can query ------------------------------------------------------------------
 

@@ -72,7 +72,7 @@ def policies_table(policies: pd.DataFrame) -> None:
             "customer": policies["name"], "customer_id": policies["customer_id"],
             "version": policies["consent_policy_version"], "effective_on": policies["consent_policy_effective_on"],
             "state": [_policy_state(v, c) for v, c in zip(policies["consent_policy_version"],
-                                                   policies["consent_policy_confirmed"], strict=True)],
+                                                          policies["consent_policy_confirmed"], strict=True)],
         }),
         hide_index=True, width="stretch", height=min(38 + 35 * len(policies), 400),
         column_config={

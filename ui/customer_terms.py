@@ -106,7 +106,7 @@ def terms_table(overview: pd.DataFrame) -> None:
     st.subheader("Customers and their DPA terms")
     if overview.empty:
         empty_state("No customers yet. Add the first one with the form below: its forwarding term and a "
-                           "retention term for each data category.")
+                    "retention term for each data category.")
         return
     table = pd.DataFrame({
         "customer": overview["name"],
@@ -161,7 +161,7 @@ def saved_messages(overview: pd.DataFrame, suffix: str) -> dict[str, str]:
         saved_row = overview[overview["customer_id"] == saved_id]
         if not saved_row.empty:
             warning = forwarding_warning(str(saved_row["name"].iloc[0]), saved_id,
-                                          int(saved_row["forward_working_days"].iloc[0]))
+                                         int(saved_row["forward_working_days"].iloc[0]))
             if warning:
                 st.warning(warning, icon="⚠️")
     store_error = st.session_state.pop("cust_store_error", None)

@@ -4,6 +4,7 @@ empty states, store errors, Markdown escaping of stored text, and the demo-data 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -88,3 +89,36 @@ def demo_banner() -> None:
         st.info(f"**Demo data.** Everything shown here is invented (generated "
                 f"{values.get('demo_generated_at', '')[:10]}); no real person or customer is in it.",
                 icon="🧪")
+
+
+# --- changes against an earlier period, and the KPI tile that shows them (Overview) -----------------
+
+def fmt_pp_change(now: Any, before: Any) -> str | None:
+    """A change of a share, in percentage points."""
+    return None if missing(now) or missing(before) else f"{(float(now) - float(before)) * 100:+.1f} pp"
+
+
+def fmt_count_change(now: Any, before: Any) -> str | None:
+    return None if missing(now) or missing(before) else f"{int(now) - int(before):+d}"
+
+
+def fmt_days_change(now: Any, before: Any) -> str | None:
+    if missing(now) or missing(before):
+        return None
+    change = float(now) - float(before)
+    return ("+" if change >= 0 else "-") + f"{fmt_days(abs(change))}"
+
+
+def trend_points(frame: pd.DataFrame, column: str) -> list[float] | None:
+    """A column's values for a tile's small trend; None when there are fewer than two."""
+    values = [float(v) for v in frame[column] if not missing(v)] if column in frame else []
+    return values if len(values) >= 2 else None
+
+
+def kpi_tile(label: str, value: str, *, delta: str | None, delta_text: str, help_text: str,
+             trend: list[float] | None, chart_type: str = "area", delta_color: str = "normal",
+             link: Callable[[], None]) -> None:
+    """A headline figure with its change, its small trend and a link to the page that explains it."""
+    st.metric(label, value, delta=delta, delta_color=delta_color, help=f"{help_text} Change: {delta_text}.",
+              border=True, chart_data=trend, chart_type=chart_type)
+    link()

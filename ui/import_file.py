@@ -93,7 +93,7 @@ def reading_options(detected: detect.Detected, saved: dict[str, Any]) -> importe
                                "options and the columns.")
 
     return importer.ImportOptions(state["imp_opt_format"], state["imp_opt_encoding"], state["imp_opt_delimiter"],
-                                     bool(state["imp_opt_decimal"]))
+                                  bool(state["imp_opt_decimal"]))
 
 
 def column_mapping(kind: str, headers: list[str], saved: dict[str, Any], reading: importer.ImportOptions,

@@ -88,7 +88,7 @@ def recent_runs(user: User, allowed_kinds: list[str]) -> None:
     st.download_button(
         f"Download the rejected rows of run {run_id} (CSV)", key="imp_run_rejects",
         data=data.logged_export(user, "import rejects", lambda: importer.rejects_csv_bytes(data.store(), run_id),
-                                  run_id=run_id),
+                                run_id=run_id),
         file_name=f"import-run-{run_id}-rejects.csv", mime="text/csv", on_click="ignore",
         help="One row per rejected line: line number, the problems, then the row as it was in the file. Cells "
              "that a spreadsheet would run as a formula start with an apostrophe.")
@@ -110,7 +110,7 @@ def show_result(user: User, result: Any) -> None:
             st.download_button(
                 "Download the rejected rows (CSV)", key="imp_result_rejects",
                 data=data.logged_export(user, "import rejects",
-                                          lambda: importer.rejects_csv_bytes(data.store(), run_id), run_id=run_id),
+                                        lambda: importer.rejects_csv_bytes(data.store(), run_id), run_id=run_id),
                 file_name=f"import-run-{run_id}-rejects.csv", mime="text/csv", on_click="ignore",
                 help="One row per rejected line: line number, the problems, then the row as it was in the file.")
 
@@ -156,7 +156,7 @@ def check_report(report: importer.ImportReport, upload: dict[str, Any], user: Us
             problems_file = Path(report.rejects_path)
             st.download_button("Download the rows with problems (CSV)", key="imp_problems_csv",
                                data=data.logged_export(user, "import problems preview", problems_file.read_bytes,
-                                                         file=upload["name"]),
+                                                       file=upload["name"]),
                                file_name=f"{Path(upload['name']).stem}-problems.csv", mime="text/csv",
-                           on_click="ignore",
+                               on_click="ignore",
                                help="Fix them and import the file again: the rows already imported are skipped.")

@@ -127,7 +127,7 @@ def clock_explained(detail: pd.Series, req_clock: requests.RequestClock) -> None
                    + (f"The customer answered on {fmt_weekday_date(detail['controller_answered_on'])}; the request "
                       "counts against the statutory clock with that date." if pd.notna(detail["controller_answered_on"])
                       else "The customer has not told us when it answered, so the request is not in the on-time "
-                           "rate; record the date when they do."))
+                      "rate; record the date when they do."))
     if bool(detail["is_own_request"]):
         pass  # no forwarding clock: Expandra is the controller (the explanation says so)
     elif pd.notna(detail["forwarded_at"]):
