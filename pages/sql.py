@@ -7,10 +7,8 @@ replaced by keyed pseudonyms), never on the store. One SELECT at a time, at most
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from privacyops import clock
@@ -19,7 +17,7 @@ from privacyops.explorer import pseudonym
 from privacyops.explorer import sandbox as explorer
 from privacyops.explorer.sandbox import ExplorerError
 from privacyops.store import StoreError
-from ui import auth, data
+from ui import auth, data, explorer_view
 from ui.auth import require_page
 from ui.format import demo_banner, empty_state, fmt_int, show_store_error
 
@@ -46,12 +44,6 @@ def _configured_key() -> str | None:
     return str(value) if value else None
 
 
-@st.cache_resource(show_spinner=False, on_release=lambda opened: opened.close())
-def _explorer(path: str, key: str) -> explorer.Explorer:
-    """One explorer (one snapshot, one locked DuckDB) per store and key, shared by every session."""
-    return explorer.Explorer(data.store(), key)
-
-
 try:
     key = pseudonym.resolve_key(_configured_key())
 except pseudonym.PseudonymKeyError as error:
@@ -63,19 +55,7 @@ if key.is_ephemeral:
                "(subject_key, assignee_key) change when it restarts. Set pseudonym_key in the [privacyops] "
                f"section of .streamlit/secrets.toml, or {pseudonym.KEY_ENV}.", icon="🔑")
 
-ex = _explorer(str(data.store().path), key.value)
-
-
-def _age(taken_at: datetime) -> str:
-    seconds = max(0, int((clock.now_utc() - taken_at).total_seconds()))
-    if seconds < 60:
-        return "less than a minute ago"
-    if seconds < 3600:
-        return f"{seconds // 60} min ago"
-    if seconds < 86400:
-        return f"{seconds // 3600} h {seconds % 3600 // 60} min ago"
-    return f"{seconds // 86400} days ago"
-
+ex = explorer_view.explorer_for(key.value)
 
 snapshot_bar = st.columns([4, 1], vertical_alignment="center")
 refresh = snapshot_bar[1].button("🔄 Refresh", key="explorer_refresh", width="stretch",
@@ -91,7 +71,8 @@ except (ExplorerError, StoreError) as error:
 
 taken = snapshot.taken_at.astimezone(clock.STOCKHOLM).strftime("%Y-%m-%d %H:%M")
 snapshot_bar[0].caption(
-    f"📸 Snapshot taken {_age(snapshot.taken_at)} ({taken} Stockholm time) in {snapshot.seconds:.1f} s: "
+    f"📸 Snapshot taken {explorer_view.snapshot_age(snapshot.taken_at)} ({taken} Stockholm time) in "
+    f"{snapshot.seconds:.1f} s: "
     f"{fmt_int(snapshot.rows.get('consent_facts', 0))} consent records, "
     f"{fmt_int(snapshot.rows.get('request_clock', 0))} requests, "
     f"{fmt_int(snapshot.rows.get('retention_status', 0))} retention records.")
@@ -101,19 +82,7 @@ if not any(snapshot.rows.values()):
 
 # --- the views analysts can query ------------------------------------------------------------------
 
-with st.expander("📚 Views you can query (names and columns)", expanded=False):
-    schema = ex.schema()
-    tabs = st.tabs([view.name for view in explorer.VIEWS])
-    for tab, view in zip(tabs, explorer.VIEWS, strict=True):
-        with tab:
-            st.caption(f"{view.description} Rows in the snapshot: "
-                       f"{fmt_int(snapshot.rows.get(view.name, 0))}.")
-            st.dataframe(schema.loc[schema["view"] == view.name, ["column", "type"]], hide_index=True,
-                         width="stretch", key=f"explorer_schema_{view.name}",
-                         column_config={"column": st.column_config.TextColumn("Column"),
-                                        "type": st.column_config.TextColumn("Type")})
-    st.caption("subject_key and assignee_key are keyed hashes (privacyops/explorer/pseudonym.py): the same person "
-               "has the same key in every view, and nobody without the key can compute one from an id.")
+explorer_view.views_help(ex, snapshot)
 
 # --- the team's saved queries ----------------------------------------------------------------------
 
@@ -205,27 +174,5 @@ if run_clicked:
     state["explorer_outcome"] = outcome
 
 outcome = state.get("explorer_outcome")
-if outcome and "error" in outcome:
-    st.error(f"**{outcome['title']}.**")
-    st.code(outcome["error"], language=None, wrap_lines=True)
-elif outcome:
-    result: explorer.ExplorerResult = outcome["result"]
-    frame = result.frame
-    if result.truncated:
-        st.warning(f"Only the first {MAX_ROWS:,} rows are shown and in the download. Aggregate, filter or add a "
-                   "LIMIT to see what you need.", icon="✂️")
-    st.caption(f"{fmt_int(result.rows)} rows in {result.elapsed_s:.2f} s, from the snapshot taken {taken}.")
-    if frame.empty:
-        empty_state("The query ran and returned no rows.")
-    else:
-        display = frame.copy()
-        for column in [c for c in display.columns if pd.api.types.is_object_dtype(display[c])]:
-            display[column] = display[column].map(lambda v: v if v is None or isinstance(v, str | bool | int | float)
-                                                  else str(v))
-        st.dataframe(display, hide_index=True, width="stretch", height=min(38 + 35 * len(display), 520),
-                     key="explorer_result")
-    st.download_button(
-        "⬇️ Download CSV", data=explorer.to_csv(frame), key="explorer_download", on_click="ignore",
-        file_name=f"sql-explorer-{clock.now_utc().astimezone(clock.STOCKHOLM):%Y%m%d-%H%M%S}.csv", mime="text/csv",
-        help="The rows above as CSV. Text cells that start with =, +, -, @, a tab or a carriage return get a "
-             "leading ' so a spreadsheet does not run them as formulas.")
+if outcome:
+    explorer_view.show_outcome(outcome, taken, MAX_ROWS)
