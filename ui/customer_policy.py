@@ -3,6 +3,8 @@ confirmed, and the form that sets (and so confirms) the picked customer's policy
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -17,14 +19,13 @@ POLICY_RULE = ("The current consent policy of each customer, and the day it took
                "without a policy the banner asks again by age only.")
 
 
-def _save_policy(customer_id: str) -> None:
-    """The consent policy form's callback: set (and so confirm) the customer's current policy."""
+def _record_policy(customer_id: str, change: Callable[[], list[str]]) -> None:
+    """Run a policy change and keep its outcome for the next run: saved (the changed fields), the field errors,
+    or the store's error."""
     state = st.session_state
     state.pop("cpol_result", None)
     try:
-        changed = customers.set_consent_policy(
-            data.store(), customer_id, state.get(f"cpol_{customer_id}_version"),
-            state.get(f"cpol_{customer_id}_effective_on"), actor=auth.current_user().email, today=data.today())
+        changed = change()
     except customers.CustomerInputError as error:
         state["cpol_result"] = (customer_id, "errors", error.errors)
         return
@@ -35,20 +36,20 @@ def _save_policy(customer_id: str) -> None:
     state["cpol_result"] = (customer_id, "saved", changed)
 
 
-def _confirm_no_policy(customer_id: str) -> None:
+def _save_policy(customer_id: str) -> None:
+    """The consent policy form's callback: set (and so confirm) the customer's current policy."""
     state = st.session_state
-    state.pop("cpol_result", None)
-    try:
-        changed = customers.confirm_no_consent_policy(data.store(), customer_id,
-                                                      actor=auth.current_user().email)
-    except customers.CustomerInputError as error:
-        state["cpol_result"] = (customer_id, "errors", error.errors)
-        return
-    except StoreError as error:
-        state["cpol_result"] = (customer_id, "store_error", (error.title, str(error)))
-        return
-    data.after_write()
-    state["cpol_result"] = (customer_id, "saved", ["consent_policy_confirmed"] if changed else [])
+    _record_policy(customer_id, lambda: customers.set_consent_policy(
+        data.store(), customer_id, state.get(f"cpol_{customer_id}_version"),
+        state.get(f"cpol_{customer_id}_effective_on"), actor=auth.current_user().email, today=data.today()))
+
+
+def _confirm_no_policy(customer_id: str) -> None:
+    """The 'no policy yet' button's callback: confirm that the customer has none."""
+    def confirm() -> list[str]:
+        changed = customers.confirm_no_consent_policy(data.store(), customer_id, actor=auth.current_user().email)
+        return ["consent_policy_confirmed"] if changed else []
+    _record_policy(customer_id, confirm)
 
 
 def _policy_state(version: object, confirmed: object) -> str:
