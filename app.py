@@ -2,16 +2,18 @@
 
 import streamlit as st
 
-from ui import common, timing
-from ui.nav import ROLES, pages_for
+from ui import timing, upkeep
+from ui.auth import gate
+from ui.deeplinks import follow_deep_link, routed
+from ui.nav import ROLES, navigation, pages_for
 
 st.set_page_config(page_title="Privacy Ops", page_icon="🛡️", layout="wide")
 
-user = common.gate()
-common.daily_housekeeping()
-common.sweep_uploads()
-page = common.navigation(user)
-common.follow_deep_link({spec.path for spec in pages_for(user.role)})
+user = gate()
+upkeep.daily_housekeeping()
+upkeep.sweep_uploads()
+page = navigation(user.role)
+follow_deep_link({spec.path for spec in pages_for(user.role)})
 
 with st.sidebar:
     st.text(f"Signed in as {user.name} · {ROLES[user.role]}")
@@ -20,5 +22,5 @@ with st.sidebar:
     else:
         st.warning("Sign-in is off: this dashboard serves only this machine (127.0.0.1).", icon="🔓")
 
-with common.routed(), timing.timed("page", page.url_path or "overview"):
+with routed(), timing.timed("page", page.url_path or "overview"):
     page.run()

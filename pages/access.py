@@ -11,23 +11,25 @@ import streamlit as st
 
 from privacyops.cases import access, exports
 from privacyops.store import StoreError
-from ui import common
+from ui import auth, data
+from ui.auth import require_page
+from ui.format import empty_state
 
-user = common.require_page("pages/access.py")
+user = require_page("pages/access.py")
 st.title("Access")
 st.caption("Roles are Privacy Ops' own: the identity provider says who someone is, these grants say what "
            "they may do. An email grant and a group grant may both apply; the wider role wins.")
 
-if not common.sign_in_configured():
+if not auth.sign_in_configured():
     st.info("Sign-in is off, so the one local user is an admin and these grants are not used yet. Configure "
             "[auth] in .streamlit/secrets.toml (see .streamlit/secrets.example.toml) to turn it on.", icon="🔓")
 
 # --- grants -----------------------------------------------------------------------------------
 st.subheader("Roles")
-grants = common.query("access_grants")
+grants = data.query("access_grants")
 if grants.empty:
-    common.empty_state("No one has been given a role yet. Bootstrap admins come from [privacyops] admins in "
-                       "the secrets; give everyone else a role here.")
+    empty_state("No one has been given a role yet. Bootstrap admins come from [privacyops] admins in "
+                "the secrets; give everyone else a role here.")
 else:
     st.dataframe(grants, hide_index=True, width="stretch", column_config={
         "principal_kind": st.column_config.TextColumn("Kind"),
@@ -42,13 +44,13 @@ def _save_grant() -> None:
     state = st.session_state
     role = state["grant_role"]
     try:
-        access.set_grant(common.store(), access.Grant(state["grant_kind"], state["grant_principal"],
-                                                      None if role == "none" else role),
+        access.set_grant(data.store(), access.Grant(state["grant_kind"], state["grant_principal"],
+                                                    None if role == "none" else role),
                          actor=user.email, actor_role=user.role)
     except (ValueError, access.AccessError, StoreError) as error:
         state["grant_error"] = str(error)
         return
-    common.after_write()
+    data.after_write()
     state["grant_error"] = ""
     state["grant_saved"] = f"Saved: {state['grant_principal'].strip()} -> {role}"
     state["grant_principal"] = ""
@@ -70,13 +72,13 @@ elif st.session_state.get("grant_saved"):
 
 # --- the access log ---------------------------------------------------------------------------
 st.subheader("Access log")
-today = common.today()
+today = data.today()
 left, right = st.columns([1, 2])
 event = left.selectbox("Event", ["", *access.EVENTS], format_func=lambda e: access.EVENTS.get(e, "Every event"))
 span = right.date_input("Days (UTC)", value=(today - timedelta(days=30), today), max_value=today)
 start, end = (span if isinstance(span, tuple) and len(span) == 2 else (today - timedelta(days=30), today))
-log = common.query_live("access_log_recent", event=event, start=start, end=end)
-problems = access.verify_access_log(common.store())
+log = data.query_live("access_log_recent", event=event, start=start, end=end)
+problems = access.verify_access_log(data.store())
 if problems:
     # Name the access-log entry (ChainProblem's own wording speaks of request history entries).
     st.error("The access log has been tampered with: "
@@ -84,7 +86,7 @@ if problems:
 else:
     st.caption("The access log's hash chain is intact: no entry was changed, removed or reordered.")
 if log.empty:
-    common.empty_state("Nothing in the access log for these days.")
+    empty_state("Nothing in the access log for these days.")
 else:
     st.dataframe(log, hide_index=True, width="stretch", column_config={
         "entry_id": st.column_config.NumberColumn("#"),
@@ -93,6 +95,6 @@ else:
     })
 
     st.download_button("Download the access log (CSV)",
-                       data=common.logged_export(user, "access_log", lambda: exports.csv_bytes(log), rows=len(log)),
+                       data=data.logged_export(user, "access_log", lambda: exports.csv_bytes(log), rows=len(log)),
                        file_name="access_log.csv",
                        mime="text/csv", on_click="ignore")

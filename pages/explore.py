@@ -8,18 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import altair as alt
 import streamlit as st
 
+from privacyops import charts
 from privacyops.cases import exports
 from privacyops.rules.consent import CONSENT_PURPOSES, METHODS, PURPOSES, SOURCES
 from privacyops.store import StoreError
-from ui import charts, common
+from ui import data
+from ui.auth import require_page
+from ui.filters import filter_bar
+from ui.format import demo_banner, empty_state, fmt_int, fmt_pct, show_store_error
 
-user = common.require_page("pages/explore.py")
-filters = common.filter_bar()
+user = require_page("pages/explore.py")
+filters = filter_bar()
 st.title("🔎 Explore consent records")
-common.demo_banner()
+demo_banner()
 
 PREVIEW_ROWS = 1_000
 LARGE_CSV_ROWS = 1_000_000
@@ -27,13 +30,13 @@ RATE_RULE = ("Valid opt-in rate = valid opt-ins / consent decisions (rules.md 3)
              "are decisions without a valid answer and never opt-ins; withdrawals are not decisions.")
 
 try:
-    options = common.query("explore_filter_options")
+    options = data.query("explore_filter_options")
 except StoreError as error:
-    common.show_store_error(error)
+    show_store_error(error)
     st.stop()
 if options.empty:
-    common.empty_state("There are no consent records in the store yet. Once cookie-banner choices are imported, "
-                       "this page lets you filter them, chart them and download them as CSV or Parquet.")
+    empty_state("There are no consent records in the store yet. Once cookie-banner choices are imported, "
+                "this page lets you filter them, chart them and download them as CSV or Parquet.")
     st.stop()
 
 
@@ -64,62 +67,51 @@ sources = row[4].multiselect("Source", values("source"), format_func=lambda s: S
 params = {"start": filters.start, "end": filters.end, "customer": filters.customer, "countries": countries,
           "purposes": purposes, "methods": methods, "policy_versions": versions, "sources": sources}
 try:
-    summary = common.query("explore_summary", **params).iloc[0]
+    summary = data.query("explore_summary", **params).iloc[0]
 except StoreError as error:
-    common.show_store_error(error)
+    show_store_error(error)
     st.stop()
 
 total = int(summary["records"])
 if total == 0:
-    common.empty_state(f"No consent records match these filters between {filters.start.isoformat()} and "
-                       f"{filters.end.isoformat()}. Clear a filter or widen the date range in the sidebar.")
+    empty_state(f"No consent records match these filters between {filters.start.isoformat()} and "
+                f"{filters.end.isoformat()}. Clear a filter or widen the date range in the sidebar.")
     st.stop()
 
 # --- totals -------------------------------------------------------------------------------------
 tiles = st.columns(6)
-tiles[0].metric("Records", common.fmt_int(total), border=True, help="Consent records matching every filter.")
-tiles[1].metric("Valid choices", common.fmt_int(summary["valid_choices"]), border=True,
+tiles[0].metric("Records", fmt_int(total), border=True, help="Consent records matching every filter.")
+tiles[1].metric("Valid choices", fmt_int(summary["valid_choices"]), border=True,
                 help="Accept all, reject all or a custom choice: a clear affirmative act (GDPR Art. 4(11)).")
-tiles[2].metric("Not consent", common.fmt_int(summary["invalid_records"]), border=True,
+tiles[2].metric("Not consent", fmt_int(summary["invalid_records"]), border=True,
                 help="Implied by use or pre-ticked boxes: never counted as opt-ins (rules.md 3).")
-tiles[3].metric("Withdrawals", common.fmt_int(summary["withdrawals"]), border=True,
+tiles[3].metric("Withdrawals", fmt_int(summary["withdrawals"]), border=True,
                 help="Withdrawals of consent (GDPR Art. 7(3)).")
-tiles[4].metric("Analytics opt-in", common.fmt_pct(summary["analytics_rate"]), border=True, help=RATE_RULE)
-tiles[5].metric("Marketing opt-in", common.fmt_pct(summary["marketing_rate"]), border=True, help=RATE_RULE)
+tiles[4].metric("Analytics opt-in", fmt_pct(summary["analytics_rate"]), border=True, help=RATE_RULE)
+tiles[5].metric("Marketing opt-in", fmt_pct(summary["marketing_rate"]), border=True, help=RATE_RULE)
 
 # --- records per week ---------------------------------------------------------------------------
 st.subheader("Records per week by method")
 try:
-    weekly = common.query("explore_weekly", **params)
+    weekly = data.query("explore_weekly", **params)
 except StoreError as error:
-    common.show_store_error(error)
+    show_store_error(error)
     st.stop()
-weekly = weekly.assign(method_label=weekly["method"].map(METHODS).fillna(weekly["method"]))
-st.altair_chart(
-    alt.Chart(weekly).mark_bar().encode(
-        x=alt.X("week_start:T", title="Week starting (Monday)"),
-        y=alt.Y("records:Q", title="Consent records", stack=True),
-        color=alt.Color("method_label:N", title=None, scale=alt.Scale(range=charts.PALETTE),
-                        legend=alt.Legend(orient="bottom", labelLimit=260)),
-        tooltip=[alt.Tooltip("week_start:T", title="Week starting"), alt.Tooltip("method_label:N", title="Method"),
-                 alt.Tooltip("records:Q", title="Records", format=",")],
-    ).properties(height=charts.HEIGHT),
-    width="stretch",
-)
+st.altair_chart(charts.records_per_week_by_method(weekly), width="stretch")
 
 # --- the records --------------------------------------------------------------------------------
 st.subheader("Records")
 try:
-    preview = common.query("explore_records", **params, row_limit=PREVIEW_ROWS)
+    preview = data.query("explore_records", **params, row_limit=PREVIEW_ROWS)
 except StoreError as error:
-    common.show_store_error(error)
+    show_store_error(error)
     st.stop()
 shown = len(preview)
 if shown < total:
-    st.caption(f"The newest {common.fmt_int(shown)} of {common.fmt_int(total)} matching records. The downloads "
+    st.caption(f"The newest {fmt_int(shown)} of {fmt_int(total)} matching records. The downloads "
                "hold all of them.")
 else:
-    st.caption(f"All {common.fmt_int(total)} matching records, newest first.")
+    st.caption(f"All {fmt_int(total)} matching records, newest first.")
 st.dataframe(
     preview.assign(method=preview["method"].map(METHODS).fillna(preview["method"]),
                    source=preview["source"].map(SOURCES).fillna(preview["source"])),
@@ -143,16 +135,16 @@ st.dataframe(
 )
 
 # --- downloads ----------------------------------------------------------------------------------
-store = common.store()
+store = data.store()
 export_params = {**params, "row_limit": None}
 stem = f"consent-records-{filters.customer_id or 'all'}-{filters.start.isoformat()}-{filters.end.isoformat()}"
 
 
 def export_file(fmt: str) -> Callable[[], bytes]:
     """A callable for st.download_button: DuckDB writes the whole filtered set when the button is pressed."""
-    return common.logged_export(user, f"consent_records.{fmt}",
-                                lambda: exports.export_query(store, "explore_records", fmt, **export_params),
-                                **{k: (list(v) if isinstance(v, tuple | list) else str(v))
+    return data.logged_export(user, f"consent_records.{fmt}",
+                              lambda: exports.export_query(store, "explore_records", fmt, **export_params),
+                              **{k: (list(v) if isinstance(v, tuple | list) else str(v))
                                    for k, v in export_params.items()})
 
 
@@ -160,7 +152,7 @@ left, right = st.columns(2)
 for column, fmt in ((left, "csv"), (right, "parquet")):
     spec = exports.FORMATS[fmt]
     column.download_button(
-        f"⬇️ Download {common.fmt_int(total)} records ({spec.label})", data=export_file(fmt),
+        f"⬇️ Download {fmt_int(total)} records ({spec.label})", data=export_file(fmt),
         file_name=f"{stem}.{spec.extension}", mime=spec.mime, on_click="ignore", width="stretch",
         key=f"explore_download_{fmt}",
         help="Every matching record (not just the preview), written by DuckDB. No subject ids and no contact data. "
@@ -168,5 +160,5 @@ for column, fmt in ((left, "csv"), (right, "parquet")):
                 "a spreadsheet does not run them as formulas." if fmt == "csv" else
                 "Typed columns (timestamps in UTC, booleans), compressed: the better choice for large sets."))
 if total > LARGE_CSV_ROWS:
-    st.caption(f"{common.fmt_int(total)} records make a CSV of roughly {total * 100 / 1e6:,.0f} MB: "
+    st.caption(f"{fmt_int(total)} records make a CSV of roughly {total * 100 / 1e6:,.0f} MB: "
                "prefer Parquet or narrow the filters.")

@@ -18,12 +18,15 @@ from privacyops.cases import requests
 from privacyops.clock import STOCKHOLM, now_utc
 from privacyops.rules import lifecycle
 from privacyops.store import StoreError
-from ui import common, timing
+from ui import data, timing
+from ui.auth import require_page
+from ui.filters import link, shared_customer
+from ui.format import demo_banner, empty_state, md_escape, show_store_error
 from ui.nav import page_spec
 
-user = common.require_page("pages/log_request.py")
+user = require_page("pages/log_request.py")
 st.title("✍️ Log request")
-common.demo_banner()
+demo_banner()
 
 FIELDS = ("lr_type", "lr_day", "lr_time", "lr_channel", "lr_email", "lr_name", "lr_description", "lr_confirm")
 FIELD_LABELS = {
@@ -32,12 +35,12 @@ FIELD_LABELS = {
 }
 state = st.session_state
 
-customers = common.query("customer_list")
+customers = data.query("customer_list")
 if customers.empty:
-    common.empty_state("A customer must be added first: every request is logged for the customer (the "
-                       "controller) whose data it concerns, and that customer's DPA sets the forwarding deadline.")
+    empty_state("A customer must be added first: every request is logged for the customer (the "
+                "controller) whose data it concerns, and that customer's DPA sets the forwarding deadline.")
     if user.role in page_spec("pages/customers.py").roles:
-        common.link("pages/customers.py", label="Add a customer", icon="🏢")
+        link("pages/customers.py", label="Add a customer", icon="🏢")
     else:
         st.caption("Ask an admin to add the customer on the Customers page.")
     st.stop()
@@ -54,7 +57,7 @@ def _now_local() -> datetime:
 def _initialise() -> None:
     """Defaults for an empty form; the customer comes from the shared filter bar when one is chosen."""
     now = _now_local()
-    shared = common.shared_customer()
+    shared = shared_customer()
     if state.get("lr_customer") not in controller_choices:
         state["lr_customer"] = shared if shared in customer_names else next(iter(customer_names))
     defaults: dict[str, Any] = {"lr_type": "access", "lr_day": now.date(), "lr_time": now.time(),
@@ -77,7 +80,7 @@ def _submit() -> None:
     when the request was logged, so a mistake never costs what was typed."""
     state.pop("lr_logged", None)
     state.pop("lr_store_error", None)
-    store = common.store()
+    store = data.store()
     new = _typed_request()
     try:
         errors = requests.validate_new(store, new)
@@ -100,7 +103,7 @@ def _submit() -> None:
     except StoreError as error:
         state["lr_store_error"] = error
         return
-    common.after_write()
+    data.after_write()
     state["lr_logged"] = {"request_id": logged.request_id, "due_date": logged.due_date,
                           "forward_due_date": logged.forward_due_date, "explanation": logged.explanation,
                           "warnings": logged.warnings,
@@ -116,7 +119,7 @@ errors: dict[str, str] = state.get("lr_errors") or {}
 if logged := state.get("lr_logged"):
     due = logged["due_date"]
     with st.container(border=True):
-        st.success(f"Logged **{common.md_escape(logged['request_id'])}** for {common.md_escape(logged['customer'])}.",
+        st.success(f"Logged **{md_escape(logged['request_id'])}** for {md_escape(logged['customer'])}.",
                    icon="✅")
         cols = st.columns(2)
         cols[0].metric("Statutory due date", "At once" if due is None else f"{due:%a %Y-%m-%d}",
@@ -129,23 +132,23 @@ if logged := state.get("lr_logged"):
         for warning in logged.get("warnings", ()):
             st.warning(warning, icon="⚠️")
         st.caption(f"Why: {logged['explanation']}")
-        common.link("pages/requests.py", label=f"Open {logged['request_id']} in the request queue", icon="📥",
-                     query_params={"request": logged["request_id"]})
+        link("pages/requests.py", label=f"Open {logged['request_id']} in the request queue", icon="📥",
+             query_params={"request": logged["request_id"]})
 
 if error := state.get("lr_store_error"):
-    common.show_store_error(error)
+    show_store_error(error)
 if errors:
     st.error("**Not logged.** Fix the fields marked below; what you typed is kept.")
 
 
 def _field_error(field: str) -> None:
     if field in errors:
-        st.error(f"**{FIELD_LABELS[field]}:** {common.md_escape(errors[field])}")
+        st.error(f"**{FIELD_LABELS[field]}:** {md_escape(errors[field])}")
 
 
 duplicates = state.get("lr_duplicates")
 if duplicates and not errors:
-    ids = common.md_escape(", ".join(duplicates["ids"]))
+    ids = md_escape(", ".join(duplicates["ids"]))
     st.warning(f"**Likely duplicate of {ids}**: same requester, customer and type within 30 days. "
                "Check that it is not the same request before logging it again; to log it anyway, tick the "
                "confirmation at the bottom of the form and submit again.", icon="⚠️")

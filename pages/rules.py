@@ -13,17 +13,18 @@ from privacyops.cases import access
 from privacyops.cases import settings as rule_settings
 from privacyops.rules import deadline_words, deadlines, retention, swedish_calendar
 from privacyops.rules.settings import SETTINGS
-from ui import common
+from ui import data
+from ui.auth import require_page
 
-user = common.require_page("pages/rules.py")
+user = require_page("pages/rules.py")
 st.title("📜 Rules and settings")
 st.caption("The legal rules Privacy Ops counts with, and the choices a DPO signs off. Not legal advice.")
 
-current = common.rule_settings()
+current = data.rule_settings()
 values = {key: str(getattr(current, key)).lower() for key in SETTINGS}
 
 st.subheader("Settings")
-stored = common.query("rule_settings")
+stored = data.query("rule_settings")
 changed = {row.key: (row.updated_at, row.updated_by) for row in stored.itertuples()}
 st.dataframe(pd.DataFrame([
     {"Setting": s.label, "Value": values[key], "Default": s.default, "Why": s.why,
@@ -34,12 +35,12 @@ st.dataframe(pd.DataFrame([
 def _save() -> None:
     state = st.session_state
     try:
-        saved = rule_settings.save_setting(common.store(), state["rule_key"], state["rule_value"],
+        saved = rule_settings.save_setting(data.store(), state["rule_key"], state["rule_value"],
                                            actor=user.email, actor_role=user.role)
     except (ValueError, access.AccessError) as error:
         state["rule_message"] = ("error", str(error))
         return
-    common.after_write()
+    data.after_write()
     state["rule_message"] = ("success", "Saved." if saved else "That is already the value.")
 
 
@@ -66,12 +67,12 @@ st.markdown(
     "- Each request keeps the dates counted when it arrived, and the eves reading they were counted under: a later "
     "change of the setting moves no logged request's deadline, and an extension is checked against the request's "
     "own one-month date.")
-today = common.today()
+today = data.today()
 example = st.date_input("Try a receipt date", value=today, key="rule_example")
 if isinstance(example, date):
     st.text(deadline_words.explain_due_date(example, eves_are_holidays=current.eves_are_holidays))
     st.text("Extended: " + deadline_words.explain_due_date(example, months=3,
-                                                       eves_are_holidays=current.eves_are_holidays))
+                                                      eves_are_holidays=current.eves_are_holidays))
 
 st.subheader("Which requests count in the on-time rate, and against which date")
 example_received = date(2025, 3, 5)

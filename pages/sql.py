@@ -7,10 +7,8 @@ replaced by keyed pseudonyms), never on the store. One SELECT at a time, at most
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from privacyops import clock
@@ -19,16 +17,18 @@ from privacyops.explorer import pseudonym, saved_queries, views
 from privacyops.explorer import sandbox as explorer
 from privacyops.explorer.errors import ExplorerError
 from privacyops.store import StoreError
-from ui import common
+from ui import auth, data, explorer_view
+from ui.auth import require_page
+from ui.format import demo_banner, empty_state, fmt_int, show_store_error
 
 PAGE = "pages/sql.py"
-user = common.require_page(PAGE)
+user = require_page(PAGE)
 if not access.may(user.role, "run_explorer"):
     st.error("Your role may not run explorer queries. Ask an admin if you need to.")
     st.stop()
 
 st.title("🧮 SQL explorer")
-common.demo_banner()
+demo_banner()
 st.caption("Read-only SQL (DuckDB dialect) over pseudonymised views: no contact details, no free text, and keyed "
            "pseudonyms instead of subject ids. One SELECT at a time; every run is recorded in the access log.")
 
@@ -40,14 +40,8 @@ state = st.session_state
 # --- the explorer over this store and key ---------------------------------------------------------
 
 def _configured_key() -> str | None:
-    value = common.secret("privacyops", "pseudonym_key")
+    value = auth.secret("privacyops", "pseudonym_key")
     return str(value) if value else None
-
-
-@st.cache_resource(show_spinner=False, on_release=lambda opened: opened.close())
-def _explorer(path: str, key: str) -> explorer.Explorer:
-    """One explorer (one snapshot, one locked DuckDB) per store and key, shared by every session."""
-    return explorer.Explorer(common.store(), key)
 
 
 try:
@@ -61,19 +55,7 @@ if key.is_ephemeral:
                "(subject_key, assignee_key) change when it restarts. Set pseudonym_key in the [privacyops] "
                f"section of .streamlit/secrets.toml, or {pseudonym.KEY_ENV}.", icon="🔑")
 
-ex = _explorer(str(common.store().path), key.value)
-
-
-def _age(taken_at: datetime) -> str:
-    seconds = max(0, int((clock.now_utc() - taken_at).total_seconds()))
-    if seconds < 60:
-        return "less than a minute ago"
-    if seconds < 3600:
-        return f"{seconds // 60} min ago"
-    if seconds < 86400:
-        return f"{seconds // 3600} h {seconds % 3600 // 60} min ago"
-    return f"{seconds // 86400} days ago"
-
+ex = explorer_view.explorer_for(key.value)
 
 snapshot_bar = st.columns([4, 1], vertical_alignment="center")
 refresh = snapshot_bar[1].button("🔄 Refresh", key="explorer_refresh", width="stretch",
@@ -89,29 +71,18 @@ except (ExplorerError, StoreError) as error:
 
 taken = snapshot.taken_at.astimezone(clock.STOCKHOLM).strftime("%Y-%m-%d %H:%M")
 snapshot_bar[0].caption(
-    f"📸 Snapshot taken {_age(snapshot.taken_at)} ({taken} Stockholm time) in {snapshot.seconds:.1f} s: "
-    f"{common.fmt_int(snapshot.rows.get('consent_facts', 0))} consent records, "
-    f"{common.fmt_int(snapshot.rows.get('request_clock', 0))} requests, "
-    f"{common.fmt_int(snapshot.rows.get('retention_status', 0))} retention records.")
+    f"📸 Snapshot taken {explorer_view.snapshot_age(snapshot.taken_at)} ({taken} Stockholm time) in "
+    f"{snapshot.seconds:.1f} s: "
+    f"{fmt_int(snapshot.rows.get('consent_facts', 0))} consent records, "
+    f"{fmt_int(snapshot.rows.get('request_clock', 0))} requests, "
+    f"{fmt_int(snapshot.rows.get('retention_status', 0))} retention records.")
 if not any(snapshot.rows.values()):
-    common.empty_state("The store holds no records yet, so every view is empty. The views and their columns are "
-                       "listed below; once data is imported, refresh the snapshot and query it here.")
+    empty_state("The store holds no records yet, so every view is empty. The views and their columns are "
+                "listed below; once data is imported, refresh the snapshot and query it here.")
 
 # --- the views analysts can query ------------------------------------------------------------------
 
-with st.expander("📚 Views you can query (names and columns)", expanded=False):
-    schema = ex.schema()
-    tabs = st.tabs([view.name for view in views.VIEWS])
-    for tab, view in zip(tabs, views.VIEWS, strict=True):
-        with tab:
-            st.caption(f"{view.description} Rows in the snapshot: "
-                       f"{common.fmt_int(snapshot.rows.get(view.name, 0))}.")
-            st.dataframe(schema.loc[schema["view"] == view.name, ["column", "type"]], hide_index=True,
-                         width="stretch", key=f"explorer_schema_{view.name}",
-                         column_config={"column": st.column_config.TextColumn("Column"),
-                                        "type": st.column_config.TextColumn("Type")})
-    st.caption("subject_key and assignee_key are keyed hashes (privacyops/explorer/pseudonym.py): the same person "
-               "has the same key in every view, and nobody without the key can compute one from an id.")
+explorer_view.views_help(ex, snapshot)
 
 # --- the team's saved queries ----------------------------------------------------------------------
 
@@ -119,9 +90,9 @@ if "explorer_sql" not in state:
     state["explorer_sql"] = views.EXAMPLE_SQL
 
 try:
-    saved = common.query("sql_explorer_saved_queries")
+    saved = data.query("sql_explorer_saved_queries")
 except StoreError as error:
-    common.show_store_error(error)
+    show_store_error(error)
     st.stop()
 saved_by_id: dict[int, Any] = {int(row.query_id): row for row in saved.itertuples(index=False)}
 
@@ -158,15 +129,15 @@ def _save() -> None:
     state.pop("explorer_save_error", None)
     state.pop("explorer_saved", None)
     try:
-        saved_queries.save_query(common.store(), title=state.get("explorer_title", ""), sql=state["explorer_sql"],
-                                 actor=user.email)
+        saved_queries.save_query(data.store(), title=state.get("explorer_title", ""), sql=state["explorer_sql"],
+                            actor=user.email)
     except ExplorerError as error:
         state["explorer_save_error"] = str(error)
         return
     except StoreError as error:
         state["explorer_save_error"] = f"{error.title}. {error}"
         return
-    common.after_write()
+    data.after_write()
     state["explorer_saved"] = " ".join(str(state.get("explorer_title", "")).split())
     state["explorer_title"] = ""
 
@@ -196,37 +167,12 @@ if run_clicked:
         outcome.update(title=error.title, error=str(error))
         detail = {"sql": sql, "rows": None, "refused": error.title}
     try:
-        access.log_event(common.store(), actor=user.email, event="explorer_query", target="sql", detail=detail)
+        access.log_event(data.store(), actor=user.email, event="explorer_query", target="sql", detail=detail)
     except StoreError as error:
         # Every look leaves a trace: without the log entry, the result is not shown.
         outcome = {"sql": sql, "title": "Not shown: the access log could not be written", "error": str(error)}
     state["explorer_outcome"] = outcome
 
 outcome = state.get("explorer_outcome")
-if outcome and "error" in outcome:
-    st.error(f"**{outcome['title']}.**")
-    st.code(outcome["error"], language=None, wrap_lines=True)
-elif outcome:
-    result: explorer.ExplorerResult = outcome["result"]
-    frame = result.frame
-    if result.truncated:
-        st.warning(f"Only the first {MAX_ROWS:,} rows are shown and in the download. Aggregate, filter or add a "
-                   "LIMIT to see what you need.", icon="✂️")
-    st.caption(f"{common.fmt_int(result.rows)} rows in {result.elapsed_s:.2f} s, from the snapshot taken {taken}.")
-    if frame.empty:
-        common.empty_state("The query ran and returned no rows.")
-    else:
-        display = frame.copy()
-        for column in [c for c in display.columns if pd.api.types.is_object_dtype(display[c])]:
-            display[column] = display[column].map(lambda v: v if v is None or isinstance(v, str | bool | int | float)
-                                                  else str(v))
-        st.dataframe(display, hide_index=True, width="stretch", height=min(38 + 35 * len(display), 520),
-                     key="explorer_result")
-    st.download_button(
-        "⬇️ Download CSV", key="explorer_download", on_click="ignore",
-        # Built on the click, so the download is in the access log like every other export (README).
-        data=common.logged_export(user, "sql_explorer", lambda: explorer.to_csv(frame), sql=outcome["sql"],
-                                  rows=len(frame)),
-        file_name=f"sql-explorer-{clock.now_utc().astimezone(clock.STOCKHOLM):%Y%m%d-%H%M%S}.csv", mime="text/csv",
-        help="The rows above as CSV. Text cells that start with =, +, -, @, a tab or a carriage return get a "
-             "leading ' so a spreadsheet does not run them as formulas.")
+if outcome:
+    explorer_view.show_outcome(outcome, taken, MAX_ROWS, user)

@@ -9,10 +9,16 @@ differs from its file's name opens a "Page not found" dialog there (tests/unit/t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from privacyops.cases.access import ROLES
 
-__all__ = ["PAGES", "ROLES", "SECTION_ORDER", "PageSpec", "page_spec", "pages_for"]
+__all__ = ["PAGES", "ROLES", "SECTION_ORDER", "PageSpec", "navigation", "page_spec", "pages_for"]
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -57,3 +63,15 @@ def page_spec(path: str) -> PageSpec:
 
 def pages_for(role: str | None) -> list[PageSpec]:
     return [spec for spec in PAGES if role in spec.roles]
+
+
+def navigation(role: str | None) -> StreamlitPage:
+    """The role's pages in the sidebar, by section, the first one the default (app.py runs the one picked).
+    Absolute paths: the script running may be a page file (a deep link on a fresh server), not app.py."""
+    allowed = pages_for(role)
+    sections: dict[str, list[StreamlitPage]] = {}
+    for spec in allowed:
+        sections.setdefault(spec.section, []).append(
+            st.Page(PROJECT_ROOT / spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path,
+                    default=spec == allowed[0]))
+    return st.navigation({section: sections[section] for section in SECTION_ORDER if section in sections})

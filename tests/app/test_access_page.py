@@ -99,7 +99,7 @@ def test_a_link_with_reversed_dates_shows_them_in_order(demo_app_store, monkeypa
 
 
 def test_markdown_in_stored_text_is_escaped():
-    from ui.common import md_escape
+    from ui.format import md_escape
 
     assert md_escape("**x** [a](http://e.test) <b>") == r"\*\*x\*\* \[a\](http://e.test) \<b\>"
     assert md_escape("DSR-000001") == "DSR-000001"

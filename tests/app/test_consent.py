@@ -13,7 +13,7 @@ from privacyops import clock
 from privacyops.rules import consent
 from privacyops.store import Store
 from tests.app.conftest import open_page, texts
-from ui.common import fmt_int, fmt_pct
+from ui.format import fmt_int, fmt_pct
 
 PAGE = "pages/consent.py"
 

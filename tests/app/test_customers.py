@@ -15,7 +15,7 @@ from tests.app.conftest import open_page, texts
 from tests.app.test_retention import as_int, backlog_count, metric
 
 PAGE = "pages/customers.py"
-ACTOR = "local.admin@localhost"  # common.current_user() until sign-in is configured
+ACTOR = "local.admin@localhost"  # ui.auth.current_user() until sign-in is configured
 NEW = "_new"
 
 

@@ -15,7 +15,7 @@ from privacyops import clock
 from privacyops.demo import generator as demo
 from privacyops.store import Store
 from tests.app.conftest import open_page, texts
-from ui.common import fmt_int
+from ui.format import fmt_int
 
 PAGE = "pages/explore.py"
 

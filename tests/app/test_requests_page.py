@@ -21,7 +21,7 @@ from tests.app.conftest import ROOT, open_page, texts
 
 PAGE = "pages/requests.py"
 AGENT = "agent@example.com"
-ACTOR = "local.admin@localhost"   # common.current_user() until sign-in is configured
+ACTOR = "local.admin@localhost"   # ui.auth.current_user() until sign-in is configured
 
 
 def log(store, *, customer: str = "C01", kind: str = "access", days_ago: float = 2,

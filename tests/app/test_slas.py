@@ -12,9 +12,9 @@ import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from privacyops import clock
+from privacyops.charts import STATUS_COLOURS
 from privacyops.store import Store
 from tests.app.conftest import open_page, texts
-from ui.charts import STATUS_COLOURS
 
 PAGE = "pages/slas.py"
 

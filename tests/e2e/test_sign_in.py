@@ -256,7 +256,7 @@ def test_access_log_records_every_sign_in(sign_in_app: SignInApp, page: Page):
 
 
 def test_without_sign_in_an_open_address_serves_no_data(open_server, page: Page):
-    """Sign-in off and listening on 0.0.0.0: the refusal from ui.common.gate and nothing else."""
+    """Sign-in off and listening on 0.0.0.0: the refusal from ui.auth.gate and nothing else."""
     for path in ("", "/requests"):
         page.goto(f"{open_server.url}{path}")
         wait_for_app(page)
