@@ -89,7 +89,7 @@ def test_options_override_detection(customer_store, tmp_path):
     assert customer_store.query("import_runs", kind="consent")["rows_imported"].tolist() == [1]
 
 
-def test_a_store_held_by_the_dashboard_is_refused_with_the_way_that_works(tmp_path):
+def test_a_store_held_by_another_program_is_refused_naming_it(tmp_path):
     db = tmp_path / "held.duckdb"
     open_store(db).close()
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
@@ -106,8 +106,8 @@ def test_a_store_held_by_the_dashboard_is_refused_with_the_way_that_works(tmp_pa
         holder.kill()
         holder.wait()
     assert code == 1
-    assert "Import page" in err and "Nothing was imported." in err
-    assert f"process {holder.pid}" in err
+    assert "Nothing was imported." in err
+    assert "held by another program (python -c" in err and f"process {holder.pid}" in err
     assert json.loads(out.strip().splitlines()[-1])["imported"] == 0
 
 
