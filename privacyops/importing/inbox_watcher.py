@@ -55,7 +55,7 @@ class InboxWatcher:
     def _beat(self) -> None:
         while True:
             try:
-                inbox.beat(self.folder, self.store_path)
+                inbox.beat(inbox.ensure_folder(self.folder), self.store_path)   # again if someone removed it
             except OSError as error:   # the disk is full or the folder went: say so, keep trying
                 log.warning("The import inbox %s cannot be written: %s", self.folder, error)
             if self._stop.wait(inbox.BEAT_EVERY_S):
@@ -77,7 +77,7 @@ class InboxWatcher:
         except StoreError as error:
             log.info("The import inbox waits: %s", error)
             return 0
-        inbox.sweep(self.folder)
+        inbox.sweep(inbox.ensure_folder(self.folder))
         done = 0
         while not self._stop.is_set() and (request := inbox.take_next(self.folder, self.store_path)) is not None:
             code, stdout, stderr = cli.import_request(store, self.folder, request)
