@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 import streamlit as st
+from streamlit import config
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -24,7 +25,7 @@ from ui.format import show_store_error
 log = logging.getLogger(__name__)
 
 
-def _imported(kind: str) -> None:
+def after_inbox_import(kind: str) -> None:
     """A file came in through the inbox: the figures may have changed."""
     data.after_write()
 
@@ -39,16 +40,16 @@ async def server_lifespan(app: Any) -> AsyncIterator[None]:
         open_store(path)
     except StoreError as error:
         log.warning("The store could not be opened at start (the inbox watcher tries again): %s", error)
-    inbox_watcher.start_watcher(path, on_imported=_imported)
+    inbox_watcher.start_watcher(path, on_imported=after_inbox_import)
     yield
     inbox_watcher.stop_watchers()
 
 
 def watch_inbox() -> None:
     """Start the inbox watcher if the server did not (`streamlit run app.py` has no start hook); never in AppTest,
-    which runs no server."""
-    if Runtime.exists():
-        inbox_watcher.start_watcher(data.store_path(), on_imported=_imported)
+    which serves nobody (it has a Runtime, so that is no test)."""
+    if Runtime.exists() and not config.get_option("global.appTest"):   # AppTest patches config.get_option
+        inbox_watcher.start_watcher(data.store_path(), on_imported=after_inbox_import)
 
 
 def require_store() -> None:
