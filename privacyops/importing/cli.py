@@ -93,11 +93,31 @@ def cli_import(store_or_path: Store | str | Path | None, kind: str, file: str | 
     except ImportInputError as error:
         return fail(str(error), 2)
     except StoreError as error:
-        return fail(f"{error.title}: {error} Nothing was imported.", 1)
+        plain = plain_file_words(str(error), name, options)
+        return fail(f"{plain} Nothing was imported." if plain else f"{error.title}: {error} Nothing was imported.", 1)
+    if result.file_problem:
+        result.file_problem = plain_file_words(result.file_problem, name, options) or result.file_problem
     _print_report(result, out if not as_json else err)
     if as_json:
         print(json.dumps(result.to_dict(), default=str), file=out)
     return 0 if result.succeeded else 1
+
+
+def plain_file_words(engine_text: str, name: str, options: ImportOptions) -> str | None:
+    """What the file is and what to do, for the messages of the readers (DuckDB's CSV and Parquet readers,
+    Python's csv module) that name their own state instead; None for any other message."""
+    if "CSV Parser state machine reached an invalid state" in engine_text or "Invalid unicode" in engine_text:
+        return (f"{name} cannot be read as CSV: part of it is not {options.encoding} text (bytes that are no "
+                "characters), so the file is damaged or is not a CSV file. Open it in the program that made it and "
+                "export it again as CSV UTF-8 (or JSON Lines or Parquet), then import that file.")
+    if "new-line character seen in unquoted field" in engine_text:
+        return (f"{name} ends its lines with a carriage return only (the line ending of old Mac programs), which "
+                "the import cannot read. Save it again as CSV UTF-8 (Windows or Unix line endings), then import "
+                "that file.")
+    if "No magic bytes found" in engine_text or "not a readable Parquet file" in engine_text:
+        return (f"{name} is not a Parquet file (a Parquet file ends with the marker PAR1). Leave out --format "
+                "so the import detects what the file is, or export it as Parquet again.")
+    return None
 
 
 def _run(store: Store, path: Path, kind: str, options: ImportOptions, *, actor: str, name: str, rejects_dir: Path,
