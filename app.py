@@ -9,6 +9,8 @@ from ui.nav import ROLES, navigation, pages_for
 
 st.set_page_config(page_title="Privacy Ops", page_icon="🛡️", layout="wide")
 
+upkeep.watch_inbox()
+upkeep.require_store()
 user = gate()
 upkeep.daily_housekeeping()
 upkeep.sweep_uploads()

@@ -5,8 +5,9 @@ detected (delimiter, encoding, decimal comma) and how its columns map to the con
 preview: the first rows as they would be stored and every problem found, before anything is written.
 The import itself is one transaction (privacyops.importing.pipeline): the good rows land, every bad row is kept
 with its line number, column and reason, and rows read = imported + rejected + already present. The
-dashboard keeps serving everyone else while a file imports; the command line cannot open the store
-while the dashboard runs, which is why this page exists.
+dashboard keeps serving everyone else while a file imports. Files the command line hands over while the
+dashboard runs (the store's inbox, privacyops.importing.inbox) are imported in the background and listed in
+the recent imports like any other.
 """
 
 from __future__ import annotations

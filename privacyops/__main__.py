@@ -89,7 +89,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     return cli_import(args.db or default_db_path(), args.kind, args.file, as_json=args.json,
                       delimiter=args.delimiter, encoding=args.encoding, file_format=args.format,
-                      decimal_comma=args.decimal_comma, mapping=args.mapping)
+                      decimal_comma=args.decimal_comma, mapping=args.mapping, wait_s=args.timeout)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -150,6 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--decimal-comma", action=argparse.BooleanOptionalAction, default=None,
                      help="numbers written 5,0 (default: on for semicolon-separated files)")
     imp.add_argument("--mapping", metavar="SOURCE", help="a column mapping saved on the Import page for this kind")
+    imp.add_argument("--timeout", type=float, default=3600, metavar="SECONDS",
+                     help="while the dashboard runs, the file is handed to it through the store's inbox: how long "
+                          "to wait for its report (default 3600; a file not yet taken by then is withdrawn)")
     imp.set_defaults(run=cmd_import)
     sub.add_parser("verify-history", help="check the request history's hash chain").set_defaults(run=cmd_verify)
     back = sub.add_parser("backup", help="write a verified backup of the store (when the dashboard is not running: "

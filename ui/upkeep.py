@@ -1,20 +1,68 @@
-"""What app.py runs on every script run, before the page: the daily anonymisation of requesters' contact
-details and the day's backup, and the sweep of uploaded files whose session has ended (Streamlit has no
-session-end hook)."""
+"""What the server runs when it starts (server.py's lifespan: open the store, watch the import inbox) and what
+app.py runs on every script run, before the page: the store or a page-level message naming who holds it, the
+daily anonymisation of requesters' contact details and the day's backup, and the sweep of uploaded files whose
+session has ended (Streamlit has no session-end hook)."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
+from typing import Any
 
 import streamlit as st
+from streamlit import config
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from privacyops.cases import housekeeping
-from privacyops.importing import uploads
-from privacyops.store import StoreError
+from privacyops.importing import inbox_watcher, uploads
+from privacyops.store import StoreError, StoreLockedError, open_store
 from ui import data
 from ui.format import show_store_error
+
+log = logging.getLogger(__name__)
+
+
+def after_inbox_import(kind: str) -> None:
+    """A file came in through the inbox: the figures may have changed."""
+    data.after_write()
+
+
+@asynccontextmanager
+async def server_lifespan(app: Any) -> AsyncIterator[None]:
+    """The server's start and stop (st.App's lifespan, server.py): the store is opened before the first visit,
+    so a command started after the dashboard finds it held and hands its import over; the inbox watcher starts
+    (it also opens the store later when another program held it at start)."""
+    path = data.store_path()
+    try:
+        open_store(path)
+    except StoreError as error:
+        log.warning("The store could not be opened at start (the inbox watcher tries again): %s", error)
+    inbox_watcher.start_watcher(path, on_imported=after_inbox_import)
+    yield
+    inbox_watcher.stop_watchers()
+
+
+def watch_inbox() -> None:
+    """Start the inbox watcher if the server did not (`streamlit run app.py` has no start hook); never in AppTest,
+    which serves nobody (it has a Runtime, so that is no test)."""
+    if Runtime.exists() and not config.get_option("global.appTest"):   # AppTest patches config.get_option
+        inbox_watcher.start_watcher(data.store_path(), on_imported=after_inbox_import)
+
+
+def require_store() -> None:
+    """The store, or a page-level message saying which program holds it and what to do; the page stops there."""
+    try:
+        data.store()
+    except StoreError as error:
+        st.title("🛡️ Privacy Ops")
+        show_store_error(error)
+        if isinstance(error, StoreLockedError):
+            st.info("The dashboard opens the store by itself as soon as it is free (it tries every few seconds): "
+                    "reload this page then.", icon="🔄")
+        st.stop()
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -89,7 +90,7 @@ def test_options_override_detection(customer_store, tmp_path):
     assert customer_store.query("import_runs", kind="consent")["rows_imported"].tolist() == [1]
 
 
-def test_a_store_held_by_the_dashboard_is_refused_with_the_way_that_works(tmp_path):
+def test_a_store_held_by_another_program_is_refused_naming_it(tmp_path):
     db = tmp_path / "held.duckdb"
     open_store(db).close()
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
@@ -106,8 +107,8 @@ def test_a_store_held_by_the_dashboard_is_refused_with_the_way_that_works(tmp_pa
         holder.kill()
         holder.wait()
     assert code == 1
-    assert "Import page" in err and "Nothing was imported." in err
-    assert f"process {holder.pid}" in err
+    assert "Nothing was imported." in err
+    assert "held by another program (python -c" in err and f"process {holder.pid}" in err
     assert json.loads(out.strip().splitlines()[-1])["imported"] == 0
 
 
@@ -191,3 +192,29 @@ def test_a_file_that_is_not_text_is_named_not_parsed(customer_store, tmp_path, n
         assert engine_wording not in out + err
     with customer_store.cursor() as cur:
         assert cur.execute("SELECT count(*) FROM consent_records").fetchone() == (0,)
+
+
+def _damaged(tmp_path: Path) -> Path:
+    """A CSV with a block of bytes that are no text in it (stray quotes and line breaks among them): a damaged
+    file that DuckDB's CSV reader gives up on ("The CSV Parser state machine reached an invalid state")."""
+    good = lines(HEADER, *(row(f"CR{i}") for i in range(20))).encode()
+    noise = bytes(b for b in random.Random(4).randbytes(300) if b != 0)
+    return write(tmp_path, "consent.csv", good[:400] + noise + good[400:])
+
+
+@pytest.mark.parametrize(("build", "extra", "words", "engine"), [
+    (_damaged, {}, "consent.csv cannot be read as CSV: part of it is not utf-8 text",
+     "CSV Parser state machine"),
+    (lambda tmp: write(tmp, "consent.csv", lines(HEADER, row("CR1"), row("CR2")).replace("\n", "\r")), {},
+     "consent.csv ends its lines with a carriage return only", "universal-newline mode"),
+    (lambda tmp: write(tmp, "consent.csv", lines(HEADER, row("CR1"))), {"file_format": "parquet"},
+     "consent.csv is not a Parquet file (a Parquet file ends with the marker PAR1). Leave out --format",
+     "No magic bytes found"),
+])
+def test_an_unreadable_file_is_said_in_words_not_the_engines(customer_store, tmp_path, build, extra, words, engine):
+    """Issue 11, item 7 (the command line): what the file is and what to do, never the reader's own wording."""
+    code, out, err = cli(customer_store, "consent", build(tmp_path), as_json=True, **extra)
+    assert code == 1
+    assert words in err
+    assert engine not in err and engine not in out and "Invalid Input Error" not in err + out
+    assert customer_store.query("import_runs", kind="consent")["rows_imported"].sum() == 0

@@ -28,16 +28,17 @@ def free_port() -> int:
 
 
 class Server:
-    """A streamlit server started for a test module, stopped at its end."""
+    """A streamlit server started for a test module, stopped at its end: `streamlit run server.py`, as ./dev run
+    starts it (the store opened and the import inbox watched from the server's start)."""
 
-    def __init__(self, db: Path, log: Path) -> None:
+    def __init__(self, db: Path, log: Path, script: str = "server.py") -> None:
         self.db = db
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "PRIVACYOPS_DB": str(db)}
         self.log = log.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+            [sys.executable, "-m", "streamlit", "run", script, "--server.address", "127.0.0.1",
              "--server.port", str(self.port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)

@@ -31,6 +31,7 @@ ALLOWED: dict[str, set[str]] = {
     "ui": {"privacyops", "ui"},
     "pages": {"privacyops", "ui"},
     "app": {"privacyops", "ui"},
+    "server": {"privacyops", "ui"},
 }
 UI_ONLY = ("streamlit", "ui", "pages")
 
