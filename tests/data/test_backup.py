@@ -144,13 +144,3 @@ def test_the_command_line_backs_up_and_restores(customer_store, tmp_path, capsys
     assert cli(["--db", str(path), "restore", str(made[0]), "--yes"]) == 0
     assert "kept as" in capsys.readouterr().out
     assert consistent(path) == (1, 1)
-
-
-def test_the_daily_housekeeping_anonymises_then_backs_up_once_a_day(customer_store):
-    from privacyops.cases import housekeeping
-
-    log_one(customer_store, 1)
-    first = housekeeping.daily(customer_store, today=date(2026, 11, 29))
-    assert first.backup is not None and first.backup.ok
-    assert housekeeping.daily(customer_store, today=date(2026, 11, 29)).backup is None   # once a day
-    assert len(backup.backups(backup.backup_folder(customer_store.path))) == 1
