@@ -4,6 +4,7 @@ Debian's chromium driven by Playwright (Playwright cannot download its own brows
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -29,20 +30,42 @@ def free_port() -> int:
 
 class Server:
     """A streamlit server started for a test module, stopped at its end: `streamlit run server.py`, as ./dev run
-    starts it (the store opened and the import inbox watched from the server's start)."""
+    starts it (the store opened and the import inbox watched from the server's start); kill() and restart()
+    play a crash."""
 
     def __init__(self, db: Path, log: Path, script: str = "server.py") -> None:
         self.db = db
+        self.script = script
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "PRIVACYOPS_DB": str(db)}
         self.log = log.open("w")
+        self._start()
+
+    def _start(self) -> None:
+        env = {**os.environ, "PRIVACYOPS_DB": str(self.db)}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", script, "--server.address", "127.0.0.1",
+            [sys.executable, "-m", "streamlit", "run", self.script, "--server.address", "127.0.0.1",
              "--server.port", str(self.port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait_healthy()
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash or the OOM killer ends it: no shutdown, no checkpoint, the WAL left as it is."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=15)
+        self.log.write(f"\n--- test: server killed with SIGKILL (exit {self.process.returncode}) ---\n")
+        self.log.flush()
+
+    def restart(self) -> None:
+        """Start it again on the same store and port, after kill() or stop(); returns once it is healthy."""
+        if self.process.poll() is None:
+            raise RuntimeError("the server is still running: kill() or stop() it first")
+        if self.log.closed:
+            self.log = Path(self.log.name).open("a")   # closed again in stop()
+        self.log.write("\n--- test: server restarted ---\n")
+        self.log.flush()
+        self._start()
 
     def _wait_healthy(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -59,6 +82,7 @@ class Server:
 
     def stop(self) -> None:
         if self.process.poll() is not None:
+            self.log.close()
             return
         self.process.terminate()
         try:
@@ -87,6 +111,12 @@ def server(e2e_demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     running.stop()
 
 
+def on_loopback(url: str) -> bool:
+    """Whether a browser request stays on this machine (the tests let nothing else through)."""
+    host = url.split("/")[2].split(":")[0] if "://" in url else ""
+    return host in ("127.0.0.1", "localhost", "") or url.startswith(("data:", "blob:"))
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
@@ -105,8 +135,7 @@ def page(browser) -> Iterator[object]:
 
     # Nothing leaves this machine: anything not on loopback is refused.
     def only_loopback(route) -> None:
-        host = route.request.url.split("/")[2].split(":")[0] if "://" in route.request.url else ""
-        if host in ("127.0.0.1", "localhost", "") or route.request.url.startswith(("data:", "blob:")):
+        if on_loopback(route.request.url):
             route.continue_()
         else:
             route.abort()
