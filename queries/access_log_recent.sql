@@ -3,6 +3,7 @@
 -- param $start: DATE, first day (UTC) shown
 -- param $end: DATE, last day (UTC) shown
 -- returns: entry_id, recorded_at, actor, event, target, detail
+-- reads: access
 SELECT entry_id, recorded_at, actor, event, target, detail
 FROM access_log
 WHERE ($event = '' OR event = $event)

@@ -7,6 +7,7 @@
 -- param $customer: VARCHAR, customer id; '' means all customers
 -- param $dimension: VARCHAR, 'customer', 'country', 'source' or 'policy_version'
 -- returns: group_key, group_label, first_seen_on, decisions, valid_choices, invalid_records, invalid_share, functional_rate, analytics_rate, marketing_rate, withdrawals
+-- reads: consent, customers
 WITH grouped AS (
     SELECT
         CASE $dimension

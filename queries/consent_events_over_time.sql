@@ -6,6 +6,7 @@
 -- param $customer: VARCHAR, customer id; '' means all customers
 -- param $grain: VARCHAR, 'week' or 'month'
 -- returns: period_start, decisions, valid_choices, implied_records, pre_ticked_records, invalid_records, invalid_share, withdrawals
+-- reads: consent
 SELECT
     CAST(date_trunc(CASE WHEN $grain = 'month' THEN 'month' ELSE 'week' END, given_on) AS DATE) AS period_start,
     count(*) FILTER (WHERE is_consent_decision)                         AS decisions,

@@ -11,6 +11,7 @@
 -- param $customer: VARCHAR, customer id; '' means all customers
 -- param $weeks: INTEGER, weeks on each side of the change
 -- returns: purpose, customers, policy_version, previous_version, changed_on, last_changed_on, before_from, after_to, decisions_before, opt_ins_before, rate_before, decisions_after, opt_ins_after, rate_after, difference_points
+-- reads: consent, customers
 WITH policies AS (
     SELECT customer_id, consent_policy_version AS policy_version, consent_policy_effective_on AS changed_on
     FROM customers

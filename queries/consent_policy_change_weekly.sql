@@ -8,6 +8,7 @@
 -- param $customer: VARCHAR, customer id; '' means all customers
 -- param $weeks: INTEGER, weeks on each side of the change
 -- returns: week_no, week_start, purpose, decisions, valid_opt_ins, opt_in_rate
+-- reads: consent, customers
 WITH policies AS (
     SELECT customer_id, consent_policy_version AS policy_version, consent_policy_effective_on AS changed_on
     FROM customers

@@ -6,6 +6,7 @@
 -- param $customer: VARCHAR, customer id; '' means all customers
 -- param $grain: VARCHAR, 'week' or 'month'
 -- returns: period_start, purpose, decisions, valid_opt_ins, opt_in_rate
+-- reads: consent
 WITH per_period AS (
     SELECT
         CAST(date_trunc(CASE WHEN $grain = 'month' THEN 'month' ELSE 'week' END, given_on) AS DATE) AS period_start,

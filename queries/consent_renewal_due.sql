@@ -12,6 +12,7 @@
 -- param $renewal_months: INTEGER, setting consent_renewal_months
 -- param $refusal_quiet_months: INTEGER, setting refusal_quiet_months
 -- returns: customer_id, customer_name, current_policy_version, current_policy_since, policy_confirmed, subjects, due_total, policy_changed, no_valid_consent, consent_expired, refusal_quiet_over, not_due
+-- reads: consent, customers
 WITH scoped AS NOT MATERIALIZED (
     SELECT customer_id, subject_id, given_at, method, policy_version
     FROM consent_facts

@@ -6,6 +6,7 @@
 -- param $end: DATE, last day of the range (included)
 -- param $customer: VARCHAR, customer id; '' means all customers
 -- returns: records, decisions, valid_choices, implied_records, pre_ticked_records, invalid_records, invalid_share, withdrawals, functional_rate, analytics_rate, marketing_rate
+-- reads: consent
 SELECT
     count(*)                                                         AS records,
     count(*) FILTER (WHERE is_consent_decision)                      AS decisions,

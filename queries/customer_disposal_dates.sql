@@ -3,6 +3,7 @@
 -- oldest record in the retention inventory (Stockholm dates). No date may be set before that day.
 -- param $customer_id: VARCHAR
 -- returns: customer_id, deletion_instructed_on, contract_ended_on, existed_from
+-- reads: customers, retention
 SELECT
     c.customer_id,
     c.deletion_instructed_on,

@@ -5,6 +5,7 @@
 -- was added (or, for the policy, when migration 008 guessed it).
 -- param $customer: VARCHAR, a customer_id, or '' for all customers
 -- returns: change_id, changed_at, changed_by, customer_id, customer_name, field, old_value, new_value
+-- reads: customers
 SELECT
     ch.change_id,
     ch.changed_at,

@@ -3,6 +3,7 @@
 -- NULL when the customer has no policy yet (renewals by age only); consent_policy_confirmed is FALSE while
 -- the values are migration 008's guess from the consent records.
 -- returns: customer_id, name, forward_working_days, consent_policy_version, consent_policy_effective_on, consent_policy_confirmed
+-- reads: customers
 SELECT customer_id, name, forward_working_days, consent_policy_version, consent_policy_effective_on,
        consent_policy_confirmed
 FROM customers

@@ -1,6 +1,7 @@
 -- Every customer with the terms of its DPA: the forwarding term (working days, rules.md 2) and, per data
 -- category (rules.md 4), the retention in days and the end action; and when its terms last changed.
 -- returns: customer_id, name, org_number, forward_working_days, created_at, last_changed_at, name_days, name_action, email_days, email_action, company_details_days, company_details_action, user_data_days, user_data_action, quote_content_days, quote_content_action
+-- reads: customers
 WITH changes AS (
     SELECT customer_id, max(changed_at) AS last_changed_at FROM customer_changes GROUP BY customer_id
 )

@@ -1,6 +1,7 @@
 -- The values the explore filters offer, with how many consent records carry each: country, method,
 -- policy version and source (one scan, grouping sets). Policy versions in the order they appeared.
 -- returns: dimension, value, records, first_seen_at
+-- reads: consent
 SELECT
     CASE WHEN grouping(country) = 0 THEN 'country'
          WHEN grouping(method) = 0 THEN 'method'

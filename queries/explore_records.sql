@@ -11,6 +11,7 @@
 -- param $sources: VARCHAR[], sources to keep; [] means all
 -- param $row_limit: BIGINT, most rows to return; NULL returns all (exports)
 -- returns: consent_id, customer_id, customer_name, given_at, method, is_valid_choice, policy_version, source, country, necessary, functional, analytics, marketing
+-- reads: consent, customers
 WITH picked AS (
     SELECT consent_id, customer_id, given_at, method, is_valid_choice, policy_version, source, country,
            necessary, functional, analytics, marketing

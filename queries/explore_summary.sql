@@ -10,6 +10,7 @@
 -- param $policy_versions: VARCHAR[], policy versions to keep; [] means all
 -- param $sources: VARCHAR[], sources to keep; [] means all
 -- returns: records, decisions, valid_choices, invalid_records, withdrawals, functional_rate, analytics_rate, marketing_rate, first_given_at, last_given_at
+-- reads: consent
 SELECT
     count(*)                                                                    AS records,
     count(*) FILTER (WHERE is_consent_decision)                                 AS decisions,

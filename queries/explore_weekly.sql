@@ -9,6 +9,7 @@
 -- param $policy_versions: VARCHAR[], policy versions to keep; [] means all
 -- param $sources: VARCHAR[], sources to keep; [] means all
 -- returns: week_start, method, records
+-- reads: consent
 SELECT CAST(date_trunc('week', given_on) AS DATE) AS week_start, method, count(*) AS records
 FROM explore_consent($start, $end, $customer, $countries, $purposes, $methods, $policy_versions,
                      $sources)

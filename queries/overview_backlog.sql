@@ -7,6 +7,7 @@
 -- param $end: DATE, last day of the period
 -- param $customer: VARCHAR, a customer id, or '' for all customers
 -- returns: backlog_records, oldest_days, backlog_records_prev, oldest_days_prev
+-- reads: customers, retention
 WITH period AS (
     SELECT
         CAST($as_of AS DATE) AS as_of,

@@ -7,6 +7,7 @@
 -- param $customer: VARCHAR, a customer id, or '' for all customers
 -- param $grain: VARCHAR, 'month' for months; anything else means weeks
 -- returns: period_start, period_end, backlog_records
+-- reads: customers, retention
 WITH bounds AS (
     SELECT
         CAST($start AS DATE) AS start_on,

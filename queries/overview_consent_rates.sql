@@ -7,6 +7,7 @@
 -- param $end: DATE, last day of the period
 -- param $customer: VARCHAR, a customer id, or '' for all customers
 -- returns: decisions, valid_choices, invalid_consents, analytics_opt_ins, marketing_opt_ins, analytics_rate, marketing_rate, prev_decisions, prev_analytics_rate, prev_marketing_rate
+-- reads: consent
 WITH period AS (
     SELECT
         CAST($start AS DATE) AS start_on,

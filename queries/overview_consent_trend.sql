@@ -5,6 +5,7 @@
 -- param $customer: VARCHAR, a customer id, or '' for all customers
 -- param $grain: VARCHAR, 'month' for months; anything else means weeks
 -- returns: period_start, decisions, analytics_rate, marketing_rate
+-- reads: consent
 WITH grouped AS (
     SELECT
         CAST(date_trunc(CASE WHEN $grain = 'month' THEN 'month' ELSE 'week' END, given_on) AS DATE) AS period_start,

@@ -9,6 +9,7 @@
 -- param $soon_due_days: INTEGER, the 'due soon' window in days (setting soon_due_days)
 -- param $limit: INTEGER, how many requests to list
 -- returns: request_id, customer_id, customer_name, request_type, status, received_on, effective_due_date, days_left, queue_status
+-- reads: customers, requests
 SELECT
     r.request_id, r.customer_id, controller_label(r.customer_id, c.name) AS customer_name, r.request_type,
     r.status, r.received_on,

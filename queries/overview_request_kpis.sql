@@ -12,6 +12,7 @@
 -- param $end: DATE, last day of the period
 -- param $customer: VARCHAR, a customer id, or '' for all customers
 -- returns: open_requests, open_requests_prev, overdue_requests, overdue_requests_prev, closed_last_90, on_time_last_90, on_time_share, on_time_share_prev, closed_in_period, median_days_to_close, median_days_to_close_prev, controller_handled_last_90, withdrawn_last_90
+-- reads: requests
 WITH period AS (
     SELECT
         CAST($as_of AS DATE) AS as_of,

@@ -8,6 +8,7 @@
 -- param $customer: VARCHAR, a customer id, or '' for all customers
 -- param $grain: VARCHAR, 'month' for months; anything else means weeks
 -- returns: period_start, period_end, open_requests, overdue_requests, closed_requests, on_time_share, median_days_to_close
+-- reads: requests
 WITH bounds AS (
     SELECT
         CAST($start AS DATE) AS start_on,

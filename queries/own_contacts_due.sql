@@ -4,6 +4,7 @@
 -- param $as_of: DATE, today
 -- param $evidence_years: INTEGER, years the evidence is kept after closing (setting contact_evidence_years)
 -- returns: request_id, closed_on, evidence_ends_on
+-- reads: requests
 SELECT request_id, closed_on,
        CAST(closed_on + to_years(CAST($evidence_years AS INTEGER)) AS DATE) AS evidence_ends_on
 FROM request_clock

@@ -2,6 +2,7 @@
 -- param $as_of: DATE, today
 -- param $evidence_years: INTEGER, years the evidence is kept after closing
 -- returns: held_open, held_closed, due_for_anonymisation, anonymised, oldest_days_past_end
+-- reads: requests
 WITH contacts AS (
     SELECT is_open, contact_anonymised_at,
            requester_email IS NOT NULL OR requester_name IS NOT NULL OR subject_id IS NOT NULL

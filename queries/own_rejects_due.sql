@@ -2,6 +2,7 @@
 -- kept 90 days so the file can be corrected and imported again, then removed (rules.md 4).
 -- param $as_of: DATE, today
 -- returns: run_id, rejected_rows
+-- reads: imports
 SELECT r.run_id, count(*) AS rejected_rows
 FROM import_rejects AS j
 JOIN import_runs AS r USING (run_id)

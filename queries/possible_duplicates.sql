@@ -5,6 +5,7 @@
 -- param $request_type: VARCHAR
 -- param $received_at: TIMESTAMP, UTC
 -- returns: request_id, received_at, status
+-- reads: requests
 SELECT request_id, received_at, status
 FROM requests
 WHERE lower(requester_email) = lower($requester_email)

@@ -3,6 +3,7 @@
 -- customer_name names Expandra itself for a request where Expandra is the controller.
 -- param $request_id: VARCHAR, the request's id
 -- returns: request_id, customer_id, customer_name, request_type, received_at, received_on, channel, requester_email, requester_name, subject_id, description, status, assignee, forward_due_date, forwarded_at, forwarded_on, due_date, extension_reason, extension_notified_at, extended_due_date, effective_due_date, closed_at, closed_on, outcome, refusal_ground, is_open, is_extended, contact_anonymised_at, created_at, updated_at, controller_answered_on, answer_by_date, answered_on, in_on_time_rate, is_on_time, is_own_request, forwards_after_due_date, eves_are_holidays, paused_due_date, paused_extended_due_date, refusal_reasons, refusal_remedies_told, refusal_notified_at, recipients_notice, recipients_told_at, recipients_pending
+-- reads: customers, requests
 SELECT
     r.request_id, r.customer_id, controller_label(r.customer_id, c.name) AS customer_name, r.request_type,
     r.received_at, r.received_on,

@@ -3,6 +3,7 @@
 -- Pausing: only an identity check asked for promptly; NULL for pauses recorded before this was decided).
 -- param $request_id: VARCHAR
 -- returns: paused_at, resumed_at, reason, asked_at, moves_deadline
+-- reads: requests
 SELECT paused_at, resumed_at, reason, asked_at, moves_deadline
 FROM request_pauses
 WHERE request_id = $request_id

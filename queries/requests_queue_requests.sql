@@ -22,6 +22,7 @@
 -- param $email_search: VARCHAR, part of the requester's email address; '' for no search
 -- param $max_rows: INTEGER, list at most this many rows (matching_requests counts them all)
 -- returns: request_id, customer_id, customer_name, request_type, status, requester, received_on, days_left, band, forward_due_date, is_forwarded, forwarded_on, forward_late, effective_due_date, is_extended, assignee, is_open, closed_on, recipients_pending, matching_requests
+-- reads: customers, requests
 WITH queue AS (
     SELECT
         r.request_id,

@@ -6,6 +6,7 @@
 -- param $soon_days: INTEGER, a request is due soon within this many days (setting soon_due_days)
 -- param $customer: VARCHAR, customer id; '' for all customers
 -- returns: open_requests, overdue, due_soon, on_track, paused, forward_late, recipients_pending
+-- reads: requests
 SELECT
     count(*)                                                                          AS open_requests,
     count(*) FILTER (WHERE effective_due_date < $as_of)                               AS overdue,

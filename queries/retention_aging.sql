@@ -4,6 +4,7 @@
 -- param $as_of: DATE, the day the backlog is counted on (today)
 -- param $customer: VARCHAR, a customer_id, or '' for all customers
 -- returns: bucket_order, aging_bucket, min_days, max_days, backlog_records
+-- reads: customers, retention
 WITH buckets (bucket_order, aging_bucket, min_days, max_days) AS (
     VALUES (1, '0-30 days', 0, 30), (2, '31-90 days', 31, 90), (3, '91-365 days', 91, 365),
            (4, 'over 365 days', 366, NULL)

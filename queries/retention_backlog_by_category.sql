@@ -3,6 +3,7 @@
 -- param $as_of: DATE, the day the backlog is counted on (today)
 -- param $customer: VARCHAR, a customer_id, or '' for all customers
 -- returns: data_category, backlog_records, oldest_days_past_end
+-- reads: customers, retention
 SELECT
     data_category,
     count(*)                                        AS backlog_records,

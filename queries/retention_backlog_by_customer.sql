@@ -2,6 +2,7 @@
 -- param $as_of: DATE, the day the backlog is counted on (today)
 -- param $customer: VARCHAR, a customer_id, or '' for all customers
 -- returns: customer_id, customer_name, backlog_records, oldest_days_past_end
+-- reads: customers, retention
 SELECT
     r.customer_id,
     coalesce(c.name, r.customer_id)                   AS customer_name,

@@ -5,6 +5,7 @@
 -- param $as_of: DATE, the day the backlog is counted on (today)
 -- param $customer: VARCHAR, a customer_id, or '' for all customers
 -- returns: records_in_inventory, records_held, backlog_records, backlog_to_delete, backlog_to_anonymise, oldest_days_past_end, records_without_end
+-- reads: customers, retention
 WITH records AS (
     SELECT
         effective_end_on,

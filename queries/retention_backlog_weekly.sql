@@ -7,6 +7,7 @@
 -- param $as_of: DATE, today (the range is cut here)
 -- param $customer: VARCHAR, a customer_id, or '' for all customers
 -- returns: week_end, backlog_records
+-- reads: customers, retention
 WITH bounds AS (
     SELECT CAST($start AS DATE) AS first_day, least(CAST($end AS DATE), CAST($as_of AS DATE)) AS last_day
 ),

@@ -5,6 +5,7 @@
 -- param $as_of: DATE, the day the backlog is counted on (today)
 -- param $customer: VARCHAR, a customer_id, or '' for all customers
 -- returns: customer_id, customer_name, deletion_instructed_on, contract_ended_on, disposal_due_from, records_held, backlog_records, made_due_records
+-- reads: customers, retention
 WITH instructed AS (
     SELECT customer_id, name, deletion_instructed_on, contract_ended_on,
            least(deletion_instructed_on, contract_ended_on) AS disposal_due_from

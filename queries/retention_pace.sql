@@ -8,6 +8,7 @@
 -- param $as_of: DATE, the last day of the windows (today)
 -- param $customer: VARCHAR, a customer_id, or '' for all customers
 -- returns: window_days, left_backlog, entered_backlog, released_backlog
+-- reads: customers, retention
 WITH windows (window_days) AS (VALUES (30), (90)),
 spans AS (
     SELECT start_on, stop_on, episode_start_on, stop_reason, continued, records

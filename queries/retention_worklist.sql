@@ -5,6 +5,7 @@
 -- param $customer: VARCHAR, a customer_id, or '' for all customers
 -- param $limit: BIGINT, at most this many rows (NULL: all, for the download)
 -- returns: record_id, customer_id, data_category, effective_end_on, days_past_end, end_action
+-- reads: customers, retention
 SELECT
     record_id,
     customer_id,

@@ -8,6 +8,7 @@
 -- param $end: DATE, last day of the period
 -- param $customer: VARCHAR, a customer id, or '' for all customers
 -- returns: request_id, customer_id, customer_name, request_type, received_on, effective_due_date, is_extended, closed, days_late
+-- reads: customers, requests
 WITH scoped AS (
     SELECT
         r.*,

@@ -5,6 +5,7 @@
 -- param $end: DATE, last day of the period
 -- param $customer: VARCHAR, a customer id, or '' for all customers
 -- returns: received_requests, extended_requests, extension_share, paused_requests, pause_share, pauses, identity_pauses, clarification_pauses
+-- reads: requests
 WITH scoped AS (
     SELECT request_id, is_extended
     FROM request_clock

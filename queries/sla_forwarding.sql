@@ -6,6 +6,7 @@
 -- param $customer: VARCHAR, a customer id, or '' for all customers
 -- param $as_of: DATE, today
 -- returns: received_requests, forwarded_on_time, forwarded_late, not_forwarded_past_due, forward_on_time_rate
+-- reads: requests
 WITH scoped AS (
     SELECT forwarded_on, forward_due_date, is_open
     FROM request_clock

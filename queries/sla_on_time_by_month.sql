@@ -5,6 +5,7 @@
 -- param $end: DATE, last day of the period
 -- param $customer: VARCHAR, a customer id, or '' for all customers
 -- returns: month, closed_requests, on_time_requests, late_requests, on_time_rate
+-- reads: requests
 SELECT
     CAST(date_trunc('month', answered_on) AS DATE)                                AS month,
     count(*)                                                                      AS closed_requests,

@@ -4,6 +4,7 @@
 -- param $end: DATE, last day of the period
 -- param $customer: VARCHAR, a customer id, or '' for all customers
 -- returns: request_type, closed_requests, on_time_requests, late_requests, on_time_rate
+-- reads: requests
 SELECT
     request_type,
     count(*)                                                                      AS closed_requests,

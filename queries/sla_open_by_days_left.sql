@@ -5,6 +5,7 @@
 -- param $customer: VARCHAR, a customer id, or '' for all customers
 -- param $soon_due_days: INTEGER, the 'due soon' window in days (setting soon_due_days)
 -- returns: days_left, queue_status, requests
+-- reads: requests
 SELECT
     date_diff('day', CAST($as_of AS DATE), effective_due_date)                    AS days_left,
     CASE

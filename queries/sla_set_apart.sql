@@ -6,6 +6,7 @@
 -- param $end: DATE, last day of the period
 -- param $customer: VARCHAR, a customer id, or '' for all customers
 -- returns: request_id, customer_id, customer_name, request_type, received_on, closed_on, set_apart_as, forwarded_on, forward_due_date, forwarded_on_time
+-- reads: customers, requests
 SELECT
     r.request_id, r.customer_id, controller_label(r.customer_id, c.name) AS customer_name, r.request_type,
     r.received_on, r.closed_on,

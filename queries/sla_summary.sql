@@ -11,6 +11,7 @@
 -- param $end: DATE, last day of the period
 -- param $customer: VARCHAR, a customer id, or '' for all customers
 -- returns: closed_requests, on_time_requests, on_time_rate, median_days, p90_days, closed_late, open_overdue, controller_handled, controller_handled_forwarded_on_time, withdrawn_requests
+-- reads: requests
 WITH scoped AS (
     SELECT
         *,

@@ -5,6 +5,7 @@
 -- param $end: DATE, last day of the period
 -- param $customer: VARCHAR, a customer id, or '' for all customers
 -- returns: customer_id, customer_name, closed_requests, on_time_rate, median_days, p90_days
+-- reads: customers, requests
 SELECT
     r.customer_id,
     controller_label(r.customer_id, any_value(c.name))                            AS customer_name,

@@ -7,6 +7,7 @@
 -- param $end: DATE, last day of the period
 -- param $customer: VARCHAR, a customer id, or '' for all customers
 -- returns: request_type, has_month_clock, closed_requests, median_days, p90_days, max_days
+-- reads: requests
 WITH answered AS (
     SELECT
         request_type,

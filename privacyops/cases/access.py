@@ -157,7 +157,7 @@ def log_event(store: Store, *, actor: str, event: str, target: str = "",
         raise ValueError(f"unknown access event '{event}'")
     stamp = to_utc_naive(at or now_utc())
     return store.write(lambda cur: append_in_transaction(cur, actor=actor, event=event, target=target,
-                                                         detail=detail, at=stamp))
+                                                         detail=detail, at=stamp), touches=("access",))
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,7 @@ def set_grant(store: Store, grant: Grant, *, actor: str, actor_role: str | None)
         append_in_transaction(cur, actor=actor, event="role_change", target=f"{grant.principal_kind}:{principal}",
                 detail={"role": [old_role, grant.role]}, at=stamp)
 
-    store.write(change)
+    store.write(change, touches=("access",))
 
 
 def verify_access_log(store: Store) -> list[history.ChainProblem]:

@@ -49,4 +49,4 @@ def anonymise_expired_contacts(store: Store, *, today: date, actor: str, at: dat
                                          detail={"rejected_rows": int(rows)}, at=stamp)
         return len(due)
 
-    return store.write(change)
+    return store.write(change, touches=("requests", "access", "imports"))

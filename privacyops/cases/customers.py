@@ -96,7 +96,7 @@ def save(store: Store, customer: Customer, *, actor: str, at: datetime | None = 
                         changes={k: (None if k not in old else str(old[k]), str(new[k])) for k in changed})
         return changed
 
-    return store.write(change)
+    return store.write(change, touches=("customers",))
 
 
 # --- the consent policy in force (rules.md 3) ----------------------------------------------------------
@@ -130,7 +130,7 @@ def set_consent_policy(store: Store, customer_id: str, version: str | None, effe
         _record_changes(cur, customer_id, at=stamp, actor=actor, changes={k: (old[k], new[k]) for k in changed})
         return changed
 
-    return store.write(change)
+    return store.write(change, touches=("customers",))
 
 
 def confirm_no_consent_policy(store: Store, customer_id: str, *, actor: str, at: datetime | None = None) -> bool:
@@ -152,7 +152,7 @@ def confirm_no_consent_policy(store: Store, customer_id: str, *, actor: str, at:
                         changes={"consent_policy_confirmed": ("false", "true")})
         return True
 
-    return store.write(change)
+    return store.write(change, touches=("customers",))
 
 
 # --- the customer's deletion instruction and contract end (Art. 28(3)(g); rules.md 4) ----------------
@@ -186,4 +186,4 @@ def save_disposal_dates(store: Store, customer_id: str, *, deletion_instructed_o
                                      None if new[k] is None else new[k].isoformat()) for k in changed})
         return changed
 
-    return store.write(change)
+    return store.write(change, touches=("customers",))

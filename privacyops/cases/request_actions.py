@@ -114,7 +114,7 @@ def apply(store: Store, request_id: str, action: str, *, actor: str, note: str =
                          recipients_notice, recipients_told_at)
     settings = stored_settings.current(store)
     return store.write(lambda cur: _change(cur, request_id, action, given, actor=actor, note=note, at=at,
-                                           assignee=assignee, settings=settings))
+                                           assignee=assignee, settings=settings), touches=("requests",))
 
 
 def _change(cur: duckdb.DuckDBPyConnection, request_id: str, action: str, given: _ActionInput, *, actor: str,

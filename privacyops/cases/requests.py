@@ -161,7 +161,7 @@ def log(store: Store, new: NewRequest, *, actor: str, now: datetime | None = Non
                        note="Logged")
         return request_id
 
-    request_id = store.write(insert)
+    request_id = store.write(insert, touches=("requests",))
     return LoggedRequest(request_id, due, forward_due, explanation, warnings)
 
 

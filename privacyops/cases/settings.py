@@ -34,4 +34,4 @@ def save_setting(store: Store, key: str, raw: str, *, actor: str, actor_role: st
                                      detail={key: [old, value]}, at=stamp)
         return True
 
-    return store.write(change)
+    return store.write(change, touches=("settings", "access"))

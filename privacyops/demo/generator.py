@@ -37,6 +37,7 @@ from privacyops.demo.plan import (
 )
 from privacyops.store import Store, run_named
 from privacyops.store import settings as stored_settings
+from privacyops.store.versions import ALL_KINDS
 
 # What callers (the command line, the benchmark, the tests) read of the demo.
 __all__ = ["CONTRACT_ENDED_CUSTOMER", "CONTRACT_ENDED_DAYS_AGO", "DATA_TABLES", "DEFAULT_SEED", "DEMO_META_KEYS",
@@ -107,7 +108,7 @@ def generate(store: Store, events: int, *, seed: int = DEFAULT_SEED, today: date
         report("Saving (commit)", 0.84)
         return counts
 
-    counts = store.write(fill)
+    counts = store.write(fill, touches=ALL_KINDS)
     report("Done", 1.0)
     return counts
 
@@ -159,4 +160,4 @@ def clear(store: Store) -> None:
             cur.execute(statement)
         cur.execute("DELETE FROM store_meta WHERE list_contains($keys, key)", {"keys": list(DEMO_META_KEYS)})
 
-    store.write(empty)
+    store.write(empty, touches=ALL_KINDS)

@@ -36,5 +36,5 @@ def save_query(store: Store, *, title: str, sql: str, actor: str) -> int:
                           {"title": name, "sql": sql.strip(), "by": actor, "at": stamp}).fetchone()
         return int(row[0])
 
-    return store.write(insert)
+    return store.write(insert, touches=("saved_queries",))
 

@@ -77,7 +77,7 @@ def save_mapping(store: Store, kind: str, source: str, options: ImportOptions, *
         ON CONFLICT (kind, source) DO UPDATE SET mapping = excluded.mapping, options = excluded.options,
             updated_at = excluded.updated_at, updated_by = excluded.updated_by
     """, {"kind": kind, "source": source, "mapping": json_text(mapping),
-          "options": json_text(options.reading()), "actor": actor}))
+          "options": json_text(options.reading()), "actor": actor}), touches=("imports",))
 
 
 def saved_mappings(store: Store, kind: str) -> dict[str, SavedMapping]:

@@ -104,8 +104,9 @@ def run_import(store: Store, path: str | Path, kind: str, options: ImportOptions
     if isinstance(file, ImportReport):
         return file
     with file:
+        # the run and its rejects, and the rows of the file's kind (the import kinds are data kinds)
         result = store.write(lambda cur: _steps(cur, file, now=now or clock.now_utc(), dry_run=False, actor=actor,
-                                                progress=progress))
+                                                progress=progress), touches=("imports", kind))
     progress("Saved", 0.97)
     if rejects_dir is not None and result.run_id is not None and result.rejected:
         rejects_dir.mkdir(parents=True, exist_ok=True)

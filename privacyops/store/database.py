@@ -4,7 +4,7 @@ Only this module opens the DuckDB file: once per process, a fresh cursor for eac
 connection must not be shared between threads, and Streamlit runs each session on its own thread), every
 write through one lock and one transaction, the migrations (store.schema) applied on open, DuckDB's errors
 turned into messages (store.errors). Pages and use cases call `query()` and `write()`; they never see a
-connection. Named queries live in store.queries.
+connection. Named queries live in store.queries; the data versions a write bumps in store.versions.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,9 +20,11 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 
+from privacyops.store import versions
 from privacyops.store.errors import DiskFullError, StoreError, StoreVersionError, translate
 from privacyops.store.queries import run_named
 from privacyops.store.schema import Migration, migrations
+from privacyops.store.versions import DataVersion
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "privacyops.duckdb"
@@ -32,6 +34,12 @@ T = TypeVar("T")
 
 def _megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:,.0f} MB"
+
+
+def checking_writes() -> bool:
+    """PRIVACYOPS_CHECK_WRITES set (the test suite sets it): every write compares every table before and after
+    and refuses a change to a kind it did not declare. Off in use: it reads every row twice."""
+    return os.environ.get("PRIVACYOPS_CHECK_WRITES", "") not in ("", "0")
 
 
 def default_db_path() -> Path:
@@ -53,6 +61,7 @@ class Store:
         self._closed = False
         self._invalidated = False      # DuckDB stopped after a fatal error (a full disk): reopen before use
         self._reopen_lock = threading.Lock()
+        self._versioned: bool | None = None  # has the file data_versions (schema 011 on)? asked once
 
     # reads
 
@@ -115,13 +124,25 @@ class Store:
 
     # writes
 
-    def write(self, change: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    def write(self, change: Callable[[duckdb.DuckDBPyConnection], T], *, touches: Iterable[str] | None = None) -> T:
         """The single write path: `change(cursor)` runs in one transaction under the process's write
-        lock, so two writers never race and a failure leaves nothing half-written."""
+        lock, so two writers never race and a failure leaves nothing half-written.
+
+        `touches` names the kinds of data the change may write (store.versions.DATA_KINDS: "requests",
+        "consent", ...); their data versions are bumped in the same transaction, so every cached figure
+        that reads them, in any session or process, is recomputed at its next look and no other is. Every
+        use case names its kinds; None (for tests and one-off repairs) bumps them all."""
+        kinds = (versions.ALL_KINDS if touches is None
+                 else versions.known_kinds(touches, where="Store.write(touches=...)"))
         with self._write_lock, self.cursor() as cur:
             cur.execute("BEGIN TRANSACTION")
             try:
+                before = versions.fingerprints(cur) if checking_writes() else None
                 result = change(cur)
+                if before is not None:
+                    self._refuse_undeclared(cur, before, kinds)
+                if self._has_versions(cur):
+                    versions.bump(cur, kinds)
             except BaseException:
                 try:
                     cur.execute("ROLLBACK")
@@ -130,6 +151,32 @@ class Store:
                 raise
             cur.execute("COMMIT")
             return result
+
+    def _refuse_undeclared(self, cur: duckdb.DuckDBPyConnection, before: dict[str, tuple[int, int]],
+                           kinds: tuple[str, ...]) -> None:
+        """UndeclaredWriteError (the write is rolled back) when the change wrote a table whose kind it did not
+        name in `touches`: its readers' cached figures would stay stale."""
+        undeclared = {table: kind for table, kind in versions.changed_kinds(before, versions.fingerprints(cur)).items()
+                      if kind not in kinds}
+        if undeclared:
+            named = ", ".join(f"{table} ({kind or 'a table of no kind: add it to store.versions.DATA_KINDS'})"
+                              for table, kind in undeclared.items())
+            raise versions.UndeclaredWriteError(f"A write changed {named} but declared touches={list(kinds)}; "
+                                       "name every kind it writes. Nothing was written.")
+
+    def _has_versions(self, cur: duckdb.DuckDBPyConnection) -> bool:
+        """Whether the file has data_versions: a store of an older schema (built in a test before migrating it
+        on) is written without them."""
+        if self._versioned is None:
+            self._versioned = bool(cur.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                "AND schema_name = 'main' AND table_name = 'data_versions'").fetchone()[0])
+        return self._versioned
+
+    def data_versions(self) -> dict[str, DataVersion]:
+        """Every kind's data version now (one small read; {} for a store of a schema before 011)."""
+        with self.cursor() as cur:
+            return versions.read(cur) if self._has_versions(cur) else {}
 
     @contextmanager
     def writes_held(self) -> Iterator[None]:
@@ -179,6 +226,7 @@ class Store:
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
+            self._versioned = None
             return [m.version for m in pending]
 
     def close(self) -> None:

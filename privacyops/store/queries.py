@@ -13,12 +13,14 @@ from typing import Any
 import duckdb
 
 from privacyops.store.errors import QueryError
+from privacyops.store.versions import ALL_KINDS, known_kinds
 
 QUERIES_DIR = Path(__file__).resolve().parents[2] / "queries"
 
 
 _PARAM_LINE = re.compile(r"^--\s*param\s+\$([a-z_][a-z0-9_]*)\s*:\s*([A-Za-z\[\]]+)", re.IGNORECASE)
 _RETURNS_LINE = re.compile(r"^--\s*returns:\s*(.+)$", re.IGNORECASE)
+_READS_LINE = re.compile(r"^--\s*reads:\s*(.+)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,13 @@ class NamedQuery:
     params: frozenset[str]
     columns: tuple[str, ...]
     param_types: tuple[tuple[str, str], ...] = ()
+    declared_reads: tuple[str, ...] | None = None   # the `-- reads:` kinds; None: the header has no such line
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """The kinds of data (store.versions) the query reads: a cached result of it stays current until one of
+        these kinds changes. Without a `-- reads:` line, every kind (tests/data/test_query_files.py wants one)."""
+        return ALL_KINDS if self.declared_reads is None else self.declared_reads
 
     @property
     def statement(self) -> str:
@@ -51,8 +60,8 @@ class NamedQuery:
 
 @cache
 def named_query(name: str) -> NamedQuery:
-    """Load queries/NAME.sql. The header lists `-- param $x: TYPE, meaning` lines and one
-    `-- returns: a, b` line."""
+    """Load queries/NAME.sql. The header lists `-- param $x: TYPE, meaning` lines, one `-- returns: a, b` line
+    and one `-- reads: requests, customers` line (the kinds of data in store.versions it reads)."""
     if not re.fullmatch(r"[a-z0-9_]+", name):
         raise QueryError(f"'{name}' is not a query name (lower-case letters, digits and _ only).")
     path = QUERIES_DIR / f"{name}.sql"
@@ -61,14 +70,20 @@ def named_query(name: str) -> NamedQuery:
     sql = path.read_text("utf-8")
     params: dict[str, str] = {}
     columns: tuple[str, ...] = ()
+    reads: tuple[str, ...] | None = None
     for line in sql.splitlines():
         if m := _PARAM_LINE.match(line.strip()):
             params[m.group(1)] = m.group(2).upper()
         elif m := _RETURNS_LINE.match(line.strip()):
             columns = tuple(c.strip() for c in m.group(1).split(","))
+        elif m := _READS_LINE.match(line.strip()):
+            try:
+                reads = known_kinds((k.strip() for k in m.group(1).split(",")), where=f"queries/{name}.sql reads")
+            except ValueError as error:
+                raise QueryError(str(error)) from error
     if not columns:
         raise QueryError(f"queries/{name}.sql has no '-- returns:' header line.")
-    return NamedQuery(name, sql, frozenset(params), columns, tuple(sorted(params.items())))
+    return NamedQuery(name, sql, frozenset(params), columns, tuple(sorted(params.items())), reads)
 
 
 def run_named(cur: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.DuckDBPyConnection:
