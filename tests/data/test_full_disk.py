@@ -31,9 +31,12 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 def test_a_write_that_fills_the_disk_fails_cleanly_and_the_store_works_again(small_disk):
     store = open_store(small_disk / "store.duckdb")
+    other_files = small_disk / "other-files"      # what the disk held besides the store
+    other_files.write_bytes(b"\0" * (4 * 1024 * 1024))
     try:
         with pytest.raises(DiskFullError, match=r"No space left.*nothing was saved"):
             demo.generate(store, 2_000_000)
+        other_files.unlink()                       # space is freed
         # the failed write left nothing, and the store takes the next write (it reopened by itself)
         customers.save(store, make_customer("C01", "Testkund Ett AB"), actor="t@example.com")
         counts = dict(store.query("store_counts").itertuples(index=False))
