@@ -17,9 +17,9 @@ import streamlit as st
 from privacyops.cases import request_actions, requests
 from privacyops.clock import STOCKHOLM, now_utc
 from privacyops.rules import lifecycle
-from privacyops.store import Store, StoreError
+from privacyops.store import StoreError
 from ui import data
-from ui.format import show_store_error
+from ui.format import md_escape
 
 FIELD_LABELS = {
     "at": "Time of the action", "pause_reason": "Waiting for", "extension_reason": "Reason for the extension",
@@ -170,16 +170,50 @@ ACTION_FORMS: dict[str, ActionForm] = {
 }
 
 
-def _show_input_errors(error: requests.RequestInputError) -> None:
-    lines = [f"- **{FIELD_LABELS.get(name, name.replace('_', ' ').capitalize())}:** {message}"
-             for name, message in error.errors.items()]
+def _show_input_errors(errors: dict[str, str]) -> None:
+    lines = [f"- **{FIELD_LABELS.get(name, name.replace('_', ' ').capitalize())}:** {md_escape(message)}"
+             for name, message in errors.items()]
     st.error("**Not done.** Nothing was saved:\n\n" + "\n".join(lines))
 
 
-def act_on_request(store: Store, request_id: str, detail: pd.Series, actor: str) -> None:
-    """The action picker and the picked action's form; on submit, apply it and rerun with a message."""
+def _answer(kind: str, text: str, short: str) -> None:
+    """The answer to the last action, shown after the rerun at the top of the page (request_queue.prepare_state)."""
+    st.session_state["rq_flash"] = {"kind": kind, "text": text, "short": short}
+
+
+def _submit(request_id: str, action: str, seen_version: int, ctx: FormContext) -> None:
+    """The submit button's callback, run before the page is drawn again: apply the action to the version of the
+    request its user saw, and leave the answer (done, or not done and why) for the rerun to show."""
     state = st.session_state
-    allowed = request_actions.allowed_actions(store, request_id)
+    state.pop(ctx.key("errors"), None)
+    form = ACTION_FORMS.get(action, ActionForm())
+    try:
+        new_status = request_actions.apply(data.store(), request_id, action, actor=ctx.actor, note=ctx.value("note"),
+                                           expected_version=seen_version, **form.read(ctx))
+    except request_actions.RequestChangedError as error:
+        data.after_write()   # what this user saw is older than the store: every figure is read afresh
+        _answer("error", f"**Not done.** {md_escape(str(error))}",
+                f"Not done: {md_escape(request_id)} was changed by {md_escape(error.changed_by)} first.")
+    except lifecycle.TransitionError as error:
+        _answer("error", f"**Not done.** {md_escape(str(error))}", "Not done: see the message at the top.")
+    except requests.RequestInputError as error:
+        state[ctx.key("errors")] = error.errors     # shown in the form, which is drawn again as it was
+    except StoreError as error:
+        state["rq_store_error"] = error
+    else:
+        data.after_write()
+        message = f"{request_id}: {lifecycle.ACTIONS[action].lower()} done; it is now " \
+                  f"'{lifecycle.STATUSES.get(new_status, new_status)}'."
+        if new_status in lifecycle.CLOSED_STATUSES and not state["rq_closed"]:
+            message += " It has left the open queue (switch on 'Show closed requests' to see it)."
+        _answer("success", md_escape(message), md_escape(message))
+
+
+def act_on_request(request_id: str, detail: pd.Series, actor: str) -> None:
+    """The action picker and the picked action's form, for the state of the request shown (`detail`, with its
+    version). The submission is handled by `_submit` before the next run draws anything."""
+    state = st.session_state
+    allowed = request_actions.actions_for(detail.to_dict())
     if not allowed:
         st.caption("This request is closed: no further action is possible.")
         return
@@ -194,23 +228,7 @@ def act_on_request(store: Store, request_id: str, detail: pd.Series, actor: str)
     with st.form(f"{ctx.prefix}_form"):
         form.draw(ctx)
         st.text_input("Note (optional)", key=ctx.key("note"), max_chars=500)
-        submitted = st.form_submit_button(lifecycle.ACTIONS[action], type="primary")
-    if not submitted:
-        return
-    try:
-        new_status = request_actions.apply(store, request_id, action, actor=actor, note=ctx.value("note"),
-                                           **form.read(ctx))
-    except lifecycle.TransitionError as error:
-        st.error(f"**Not done.** {error}")
-    except requests.RequestInputError as error:
-        _show_input_errors(error)
-    except StoreError as error:
-        show_store_error(error)
-    else:
-        data.after_write()
-        message = f"{request_id}: {lifecycle.ACTIONS[action].lower()} done; it is now " \
-                  f"'{lifecycle.STATUSES.get(new_status, new_status)}'."
-        if new_status in lifecycle.CLOSED_STATUSES and not state["rq_closed"]:
-            message += " It has left the open queue (switch on 'Show closed requests' to see it)."
-        state["rq_flash"] = message
-        st.rerun()
+        if errors := state.get(ctx.key("errors")):
+            _show_input_errors(errors)
+        st.form_submit_button(lifecycle.ACTIONS[action], type="primary", on_click=_submit,
+                              args=(request_id, action, int(detail["version"]), ctx))
