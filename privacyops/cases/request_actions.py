@@ -56,12 +56,12 @@ class RequestChangedError(Exception):
         self.action = action
         self.status = status
         self.changes_since = changes_since
-        what = lifecycle.ACTIONS.get(action, "logged it" if action == "create" else action).lower()
-        others = f" (and {changes_since - 1} earlier change{'s' if changes_since > 2 else ''})" \
+        what = lifecycle.ACTIONS.get(action, "Logged" if action == "create" else action)
+        others = f", after {changes_since - 1} other change{'s' if changes_since > 2 else ''}" \
             if changes_since > 1 else ""
         super().__init__(
-            f"{request_id} was changed by {changed_by} at {changed_at.astimezone(STOCKHOLM):%Y-%m-%d %H:%M} "
-            f"Stockholm time ({what}){others} after you opened it; it is now "
+            f"{request_id} was changed after you opened it: '{what}' by {changed_by} at "
+            f"{changed_at.astimezone(STOCKHOLM):%Y-%m-%d %H:%M} Stockholm time{others}. It is now "
             f"'{lifecycle.STATUSES.get(status, status)}'. Nothing was saved: check the request as it is now "
             "and act again if it is still needed.")
 

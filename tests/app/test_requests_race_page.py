@@ -55,8 +55,8 @@ def test_an_action_on_a_request_changed_since_it_was_seen_is_refused_with_who_wh
     submit(at, "forward")
     errors = " ".join(e.value for e in at.error)
     assert "Not done." in errors and rid in errors
-    assert "bo.support@example.com" in errors.replace("\\", "")
-    assert "mark withdrawn" in errors and "'Withdrawn'" in errors and "Stockholm time" in errors
+    assert "'Mark withdrawn' by bo.support@example.com at " in errors.replace("\\", "")
+    assert "It is now 'Withdrawn'" in errors and "Stockholm time" in errors
     assert not at.success
     assert [t.value for t in at.toast] and "Not done" in at.toast[0].value
     assert history(store, rid) == ["create", "withdraw"]              # nothing of the user's was written
@@ -91,7 +91,7 @@ def test_two_sessions_on_one_request_the_second_gets_a_clear_answer(customers_ap
     assert "forward to controller done" in " ".join(s.value for s in first.success)
     submit(second, "withdraw")
     answer = " ".join(e.value for e in second.error)
-    assert "Not done." in answer and "(forward to controller)" in answer and "'Forwarded to controller'" in answer
+    assert "Not done." in answer and "'Forward to controller' by" in answer and "'Forwarded to controller'" in answer
     assert history(store, rid) == ["create", "forward"]
     assert_one_state(second, store, rid)
     assert_one_state(first, store, rid)

@@ -59,7 +59,7 @@ def test_the_second_of_two_actions_on_the_same_seen_version_is_refused_and_write
     assert error.version == seen(customer_store, rid)
     assert abs(error.changed_at - datetime.now(UTC)) < timedelta(minutes=1) and error.changed_at.tzinfo is not None
     message = str(error)
-    assert ANNA in message and "(forward to controller)" in message and "now 'Forwarded to controller'" in message
+    assert f"'Forward to controller' by {ANNA} at " in message and "now 'Forwarded to controller'" in message
     assert "Nothing was saved" in message
     assert row(customer_store, rid) == before
     assert history_rows(customer_store, rid) == [(ANNA, "create"), (ANNA, "forward")]
@@ -80,7 +80,7 @@ def test_a_refusal_counts_every_change_since_the_version_seen(customer_store):
     with pytest.raises(RequestChangedError) as refused:
         request_actions.apply(customer_store, rid, "forward", actor=BO, expected_version=version)
     assert (refused.value.action, refused.value.status, refused.value.changes_since) == ("start", "in_progress", 2)
-    assert "1 earlier change" in str(refused.value)
+    assert "'Start work' by" in str(refused.value) and "after 1 other change." in str(refused.value)
 
 
 @pytest.mark.parametrize(("before", "first", "second"), [
