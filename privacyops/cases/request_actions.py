@@ -117,6 +117,16 @@ class _ActionInput:
     recipients_told_at: datetime | None = None
 
 
+# The longest text an action keeps (the refusal reasons as the request import's contract): longer is refused, not cut.
+MAX_LENGTHS = {"note": 500, "extension_reason": 1000, "refusal_reasons": 2000}
+_TEXT_NAMES = {"note": "note", "extension_reason": "reason for the extension", "refusal_reasons": "reasons"}
+
+
+def _too_long(texts: Mapping[str, str | None]) -> dict[str, str]:
+    return {field: f"Keep the {_TEXT_NAMES[field]} to {limit:,} characters (it has {len(text):,})."
+            for field, limit in MAX_LENGTHS.items() if len(text := texts.get(field) or "") > limit}
+
+
 # The outcome each closing action records; a closing action also ends an open pause.
 _OUTCOMES = {"complete": "completed", "close_forwarded_only": "forwarded_only", "refuse": "refused",
              "withdraw": "withdrawn"}
@@ -144,13 +154,16 @@ def apply(store: Store, request_id: str, action: str, *, actor: str, note: str =
     action; every page passes it. When the request has a newer history entry by the time the write holds the
     lock, RequestChangedError is raised and nothing is written. None skips the check (scripts, tests).
 
-    Returns the new status. Raises lifecycle.TransitionError (nothing written) when the status or
-    the rules do not allow it, RequestInputError for missing details. Every check against a deadline
-    uses the dates stored with the request and the eves reading it was logged under (rules.md 1).
+    Returns the new status. Raises lifecycle.TransitionError (nothing written) when the status or the rules do
+    not allow it, RequestInputError for missing details or text longer than MAX_LENGTHS. Every check against a
+    deadline uses the dates stored with the request and the eves reading it was logged under (rules.md 1).
     """
     at = at or now_utc()
     if at.tzinfo is None:
         raise RequestInputError({"at": "The time of the action needs a time zone."})
+    if too_long := _too_long({"note": note, "extension_reason": extension_reason,
+                              "refusal_reasons": refusal_reasons}):
+        raise RequestInputError(too_long)
     given = _ActionInput(pause_reason, asked_at, extension_reason, notified_at, refusal_ground,
                          controller_answered_on, refusal_reasons, remedies_told, refusal_notified_at,
                          recipients_notice, recipients_told_at)

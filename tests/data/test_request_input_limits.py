@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from privacyops.cases import requests
+from privacyops.cases import request_actions, requests
 from privacyops.cases.requests import NewRequest, RequestInputError
 from privacyops.clock import STOCKHOLM
 from privacyops.rules import deadlines
@@ -79,3 +79,21 @@ def test_a_name_at_its_limit_is_logged_whole(customer_store):
     logged = requests.log(customer_store, new(requester_name=name), actor=AGENT)
     detail = customer_store.query("request_detail", request_id=logged.request_id).iloc[0]
     assert detail["requester_name"] == name
+
+
+@pytest.mark.parametrize(("field", "limit", "action", "extra"), [
+    ("note", 500, "forward", {}),
+    ("extension_reason", 1000, "extend", {"notified_at": datetime.now(UTC)}),
+    ("refusal_reasons", 2000, "refuse", {"refusal_ground": "manifestly_unfounded", "remedies_told": True}),
+])
+def test_an_actions_text_longer_than_it_keeps_is_refused_and_nothing_written(customer_store, field, limit, action,
+                                                                            extra):
+    rid = requests.log(customer_store, new(received_at=datetime.now(UTC)), actor=AGENT).request_id
+    if action == "extend":
+        request_actions.apply(customer_store, rid, "forward", actor=AGENT)
+    before = stored(customer_store)
+    with pytest.raises(RequestInputError) as refused:
+        request_actions.apply(customer_store, rid, action, actor=AGENT, **extra, **{field: "x" * 100_000})
+    assert list(refused.value.errors) == [field]
+    assert f"{limit:,} characters (it has 100,000)" in refused.value.errors[field]
+    assert stored(customer_store) == before
