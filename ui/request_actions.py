@@ -233,7 +233,7 @@ def act_on_request(request_id: str, detail: pd.Series, actor: str) -> None:
         form.draw(ctx)
         st.text_input("Note (optional)", key=ctx.key("note"),
                       help=f"At most {request_actions.MAX_LENGTHS['note']} characters.")
-        if errors := state.get(ctx.key("errors")):
+        if errors := state.pop(ctx.key("errors"), None):   # the last submit's, shown once
             _show_input_errors(errors)
         st.form_submit_button(lifecycle.ACTIONS[action], type="primary", on_click=_submit,
                               args=(request_id, action, int(detail["version"]), ctx))
