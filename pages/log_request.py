@@ -21,7 +21,7 @@ from privacyops.store import StoreError
 from ui import data, timing
 from ui.auth import require_page
 from ui.filters import link, shared_customer
-from ui.format import demo_banner, empty_state, md_escape, show_store_error
+from ui.format import ANY_DATE, demo_banner, empty_state, md_escape, show_store_error
 from ui.nav import page_spec
 
 user = require_page("pages/log_request.py")
@@ -168,7 +168,8 @@ with st.form("lr_form", clear_on_submit=False, border=True):
                           "withdrawal takes effect at once (Art. 7(3)).")
         _field_error("request_type")
         when = st.columns(2)
-        when[0].date_input("Received on", key="lr_day", max_value=_now_local().date(), format="YYYY-MM-DD",
+        # Any date (a typed one outside the range would be dropped silently); validate_new says what is wrong.
+        when[0].date_input("Received on", key="lr_day", **ANY_DATE, format="YYYY-MM-DD",
                            help="When it reached Expandra, in any channel. The month is counted from this "
                                 "Stockholm date; the day itself is not counted (Regulation 1182/71 Art. 3(1)).")
         when[1].time_input("at (Stockholm time)", key="lr_time", step=60,
@@ -182,10 +183,13 @@ with st.form("lr_form", clear_on_submit=False, border=True):
                       help="Needed to answer the requester. Kept only as long as the request's evidence is "
                            "needed, then anonymised (rules.md 4).")
         _field_error("requester_email")
-        st.text_input("Requester name (optional)", key="lr_name", max_chars=200)
+        # No max_chars: the widget would drop a longer paste without a word. validate_new refuses it by name.
+        st.text_input("Requester name (optional)", key="lr_name",
+                      help=f"At most {requests.MAX_LENGTHS['requester_name']} characters.")
         _field_error("requester_name")
-        st.text_area("Description (optional)", key="lr_description", max_chars=4000, height=140,
-                     help="What the requester asked for, in their words. Shown as plain text.")
+        st.text_area("Description (optional)", key="lr_description", height=140,
+                     help="What the requester asked for, in their words, at most "
+                          f"{requests.MAX_LENGTHS['description']:,} characters. Shown as plain text.")
         _field_error("description")
     if duplicates and not errors:
         st.checkbox(f"This is a new request, not a duplicate of {', '.join(duplicates['ids'])}: log it anyway",

@@ -97,5 +97,5 @@ with right, st.container(border=True):
     request_detail.requester(user, selected, detail)
 
 st.markdown("**Act on this request**")
-request_actions.act_on_request(store, selected, detail, user.email)
+request_actions.act_on_request(selected, detail, user.email)
 request_detail.history(selected)

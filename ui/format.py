@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -58,6 +58,12 @@ def fmt_iso_local(value: Any) -> Any:
 
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#~$|])")
+
+
+# A date_input's range, for dates the server checks: every date that can be typed. A date typed outside a
+# date_input's min/max is not sent (the widget keeps its old value), so a narrower range would silently replace
+# a typed date; the use case refuses a wrong one with the field named instead (issue 11).
+ANY_DATE: dict[str, date] = {"min_value": date.min, "max_value": date.max}
 
 
 def md_escape(text: Any) -> str:

@@ -2,6 +2,10 @@
 action touches one place. Each entry draws the action's own widgets inside the form and reads them back into
 the arguments of privacyops.cases.request_actions.apply, which checks the lifecycle and writes the change and its
 history entry in one transaction. Widget keys: rq_{request}_{action}_{field}.
+
+No widget limits what is typed (no max_chars; every date: ui.format.ANY_DATE): a widget would drop or replace it
+silently, while apply refuses it with the field named. A submission is handled by its callback (`_submit`)
+before the page is drawn again, against the version of the request its user saw.
 """
 
 from __future__ import annotations
@@ -17,9 +21,9 @@ import streamlit as st
 from privacyops.cases import request_actions, requests
 from privacyops.clock import STOCKHOLM, now_utc
 from privacyops.rules import lifecycle
-from privacyops.store import Store, StoreError
+from privacyops.store import StoreError
 from ui import data
-from ui.format import show_store_error
+from ui.format import ANY_DATE, md_escape
 
 FIELD_LABELS = {
     "at": "Time of the action", "pause_reason": "Waiting for", "extension_reason": "Reason for the extension",
@@ -59,7 +63,7 @@ class FormContext:
 
 def _told_at(ctx: FormContext, label: str = "Requester told on", help_text: str | None = None) -> None:
     told = st.columns(2)
-    told[0].date_input(label, key=ctx.key("told_day"), max_value=ctx.today, format="YYYY-MM-DD", help=help_text)
+    told[0].date_input(label, key=ctx.key("told_day"), **ANY_DATE, format="YYYY-MM-DD", help=help_text)
     told[1].time_input("at (Stockholm time)", key=ctx.key("told_time"), step=60)
 
 
@@ -69,8 +73,8 @@ def _draw_pause(ctx: FormContext) -> None:
                  help="Only an identity check asked for within the setting's working days of receipt "
                       "moves the deadline (rules.md 1, Pausing); other pauses are recorded and shown.")
     asked = st.columns(2)
-    asked[0].date_input("Asked the requester on", key=ctx.key("asked_day"), value=ctx.today,
-                        max_value=ctx.today, format="YYYY-MM-DD")
+    asked[0].date_input("Asked the requester on", key=ctx.key("asked_day"), value=ctx.today, **ANY_DATE,
+                        format="YYYY-MM-DD")
     asked[1].time_input("at (Stockholm time)", key=ctx.key("asked_time"), value=ctx.minute, step=60)
 
 
@@ -80,7 +84,7 @@ def _read_pause(ctx: FormContext) -> dict[str, Any]:
 
 def _draw_controller_answer(ctx: FormContext) -> None:
     st.date_input("The controller answered the requester on", key=ctx.key("answered_on"),
-                  value=ctx.today, max_value=ctx.today, format="YYYY-MM-DD",
+                  value=ctx.today, **ANY_DATE, format="YYYY-MM-DD",
                   help="The date the customer (the controller) says it answered; the request then counts "
                        "against the statutory clock with that date (rules.md 2).")
 
@@ -90,7 +94,7 @@ def _read_controller_answer(ctx: FormContext) -> dict[str, Any]:
 
 
 def _draw_extend(ctx: FormContext) -> None:
-    st.text_area("Reason for the extension", key=ctx.key("reason"), max_chars=1000,
+    st.text_area("Reason for the extension", key=ctx.key("reason"),
                  help="Art. 12(3): the requester must be told, with reasons, within the first month.")
     _told_at(ctx)
 
@@ -106,7 +110,7 @@ def _draw_refuse(ctx: FormContext) -> None:
                  help="Every right: identity not confirmed, manifestly unfounded or excessive, or the "
                       "controller's decision; an erasure also when no Art. 17(1) ground applies or on an "
                       "Art. 17(3) ground (rules.md 1-2).")
-    st.text_area("Reasons told to the requester", key=ctx.key("reasons"), max_chars=2000,
+    st.text_area("Reasons told to the requester", key=ctx.key("reasons"),
                  help="Art. 12(4): the reasons for not taking action, as the requester was told them.")
     st.checkbox("The requester was told of the right to complain to IMY and to seek a judicial remedy",
                 key=ctx.key("remedies"), help="Art. 12(4) requires both in the refusal notice.")
@@ -170,16 +174,50 @@ ACTION_FORMS: dict[str, ActionForm] = {
 }
 
 
-def _show_input_errors(error: requests.RequestInputError) -> None:
-    lines = [f"- **{FIELD_LABELS.get(name, name.replace('_', ' ').capitalize())}:** {message}"
-             for name, message in error.errors.items()]
+def _show_input_errors(errors: dict[str, str]) -> None:
+    lines = [f"- **{FIELD_LABELS.get(name, name.replace('_', ' ').capitalize())}:** {md_escape(message)}"
+             for name, message in errors.items()]
     st.error("**Not done.** Nothing was saved:\n\n" + "\n".join(lines))
 
 
-def act_on_request(store: Store, request_id: str, detail: pd.Series, actor: str) -> None:
-    """The action picker and the picked action's form; on submit, apply it and rerun with a message."""
+def _answer(kind: str, text: str, short: str) -> None:
+    """The answer to the last action, shown after the rerun at the top of the page (request_queue.prepare_state)."""
+    st.session_state["rq_flash"] = {"kind": kind, "text": text, "short": short}
+
+
+def _submit(request_id: str, action: str, seen_version: int, ctx: FormContext) -> None:
+    """The submit button's callback, run before the page is drawn again: apply the action to the version of the
+    request its user saw, and leave the answer (done, or not done and why) for the rerun to show."""
     state = st.session_state
-    allowed = request_actions.allowed_actions(store, request_id)
+    state.pop(ctx.key("errors"), None)
+    form = ACTION_FORMS.get(action, ActionForm())
+    try:
+        new_status = request_actions.apply(data.store(), request_id, action, actor=ctx.actor, note=ctx.value("note"),
+                                           expected_version=seen_version, **form.read(ctx))
+    except request_actions.RequestChangedError as error:
+        data.after_write()   # what this user saw is older than the store: every figure is read afresh
+        _answer("error", f"**Not done.** {md_escape(str(error))}",
+                f"Not done: {md_escape(request_id)} was changed by {md_escape(error.changed_by)} first.")
+    except lifecycle.TransitionError as error:
+        _answer("error", f"**Not done.** {md_escape(str(error))}", "Not done: see the message at the top.")
+    except requests.RequestInputError as error:
+        state[ctx.key("errors")] = error.errors     # shown in the form, which is drawn again as it was
+    except StoreError as error:
+        state["rq_store_error"] = error
+    else:
+        data.after_write()
+        message = f"{request_id}: {lifecycle.ACTIONS[action].lower()} done; it is now " \
+                  f"'{lifecycle.STATUSES.get(new_status, new_status)}'."
+        if new_status in lifecycle.CLOSED_STATUSES and not state["rq_closed"]:
+            message += " It has left the open queue (switch on 'Show closed requests' to see it)."
+        _answer("success", md_escape(message), md_escape(message))
+
+
+def act_on_request(request_id: str, detail: pd.Series, actor: str) -> None:
+    """The action picker and the picked action's form, for the state of the request shown (`detail`, with its
+    version). The submission is handled by `_submit` before the next run draws anything."""
+    state = st.session_state
+    allowed = request_actions.actions_for(detail.to_dict())
     if not allowed:
         st.caption("This request is closed: no further action is possible.")
         return
@@ -193,24 +231,9 @@ def act_on_request(store: Store, request_id: str, detail: pd.Series, actor: str)
         state[ctx.key("told_time")] = ctx.minute
     with st.form(f"{ctx.prefix}_form"):
         form.draw(ctx)
-        st.text_input("Note (optional)", key=ctx.key("note"), max_chars=500)
-        submitted = st.form_submit_button(lifecycle.ACTIONS[action], type="primary")
-    if not submitted:
-        return
-    try:
-        new_status = request_actions.apply(store, request_id, action, actor=actor, note=ctx.value("note"),
-                                           **form.read(ctx))
-    except lifecycle.TransitionError as error:
-        st.error(f"**Not done.** {error}")
-    except requests.RequestInputError as error:
-        _show_input_errors(error)
-    except StoreError as error:
-        show_store_error(error)
-    else:
-        data.after_write()
-        message = f"{request_id}: {lifecycle.ACTIONS[action].lower()} done; it is now " \
-                  f"'{lifecycle.STATUSES.get(new_status, new_status)}'."
-        if new_status in lifecycle.CLOSED_STATUSES and not state["rq_closed"]:
-            message += " It has left the open queue (switch on 'Show closed requests' to see it)."
-        state["rq_flash"] = message
-        st.rerun()
+        st.text_input("Note (optional)", key=ctx.key("note"),
+                      help=f"At most {request_actions.MAX_LENGTHS['note']} characters.")
+        if errors := state.pop(ctx.key("errors"), None):   # the last submit's, shown once
+            _show_input_errors(errors)
+        st.form_submit_button(lifecycle.ACTIONS[action], type="primary", on_click=_submit,
+                              args=(request_id, action, int(detail["version"]), ctx))

@@ -11,7 +11,7 @@ import streamlit as st
 
 from privacyops.charts import STATUS_COLOURS
 from privacyops.rules import lifecycle
-from ui.format import empty_state, fmt_int
+from ui.format import empty_state, fmt_int, show_store_error
 
 UNASSIGNED = "(unassigned)"
 CLOSED_COLOUR = "#8a8f98"
@@ -127,8 +127,15 @@ def prepare_state(customer_names: dict[str, str], shared_customer: str) -> None:
     """The queue's widget state before the widgets: the flash of the last action, a linked request
     (?request=, from Log request or Overview), the customer from the sidebar filter, ?overdue=1."""
     state = st.session_state
-    if flash := state.pop("rq_flash", None):
-        st.success(flash, icon="✅")
+    if flash := state.pop("rq_flash", None):     # the answer to the last action (ui/request_actions.py)
+        if flash["kind"] == "success":
+            st.success(flash["text"], icon="✅")
+        else:
+            st.error(flash["text"], icon="🚫")
+        # Also as a toast: seen wherever the page is scrolled to (the form may be far below the top).
+        st.toast(flash["short"], icon="✅" if flash["kind"] == "success" else "🚫")
+    if error := state.pop("rq_store_error", None):
+        show_store_error(error)
     if "request" in st.query_params:             # a link from Log request: open that request
         state["rq_selected"] = st.query_params["request"]
         del st.query_params["request"]

@@ -4,6 +4,11 @@ resume, extend, refuse, record the recipients' notice or the controller's answer
 Each action is checked against the lifecycle (privacyops.rules.lifecycle) and the request's own stored
 deadlines first; then one write changes the request's columns and appends its history entry in the same
 transaction: either both land or neither does.
+
+Two people may act on one request at once. The version a user saw (`version` in queries/request_detail.sql:
+the id of the request's newest history entry, read with the state shown) goes to `apply` as `expected_version`;
+inside the write transaction, under the write lock, a request that has changed since is refused with
+RequestChangedError saying who changed it, when, how and its status now, and nothing is written.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import pandas as pd
 
 from privacyops.cases.request_clock import as_date, as_datetime, eves_reading
 from privacyops.cases.requests import RequestInputError
-from privacyops.clock import from_utc_naive, now_utc, to_utc_naive
+from privacyops.clock import STOCKHOLM, from_utc_naive, now_utc, to_utc_naive
 from privacyops.rules import deadlines, lifecycle
 from privacyops.rules.settings import RuleSettings
 from privacyops.store import Store, history, run_named
@@ -33,6 +38,32 @@ _SET_COLUMN = {
                    "refusal_reasons", "refusal_remedies_told", "refusal_notified_at",
                    "recipients_notice", "recipients_told_at")
 }
+
+
+class RequestChangedError(Exception):
+    """The request changed after the user saw it (someone else acted first): nothing was written.
+
+    Carries the newest change (its `version`, who, when as an aware UTC datetime, which action), how many
+    changes were made since the version the user saw, and the request's status now, so the page can say
+    what happened."""
+
+    def __init__(self, request_id: str, *, version: int, changed_by: str, changed_at: datetime, action: str,
+                 status: str, changes_since: int) -> None:
+        self.request_id = request_id
+        self.version = version
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        self.action = action
+        self.status = status
+        self.changes_since = changes_since
+        what = lifecycle.ACTIONS.get(action, "Logged" if action == "create" else action)
+        others = f", after {changes_since - 1} other change{'s' if changes_since > 2 else ''}" \
+            if changes_since > 1 else ""
+        super().__init__(
+            f"{request_id} was changed after you opened it: '{what}' by {changed_by} at "
+            f"{changed_at.astimezone(STOCKHOLM):%Y-%m-%d %H:%M} Stockholm time{others}. It is now "
+            f"'{lifecycle.STATUSES.get(status, status)}'. Nothing was saved: check the request as it is now "
+            "and act again if it is still needed.")
 
 
 def _state(detail: Mapping[str, Any]) -> lifecycle.RequestState:
@@ -57,7 +88,13 @@ def allowed_actions(store: Store, request_id: str) -> list[str]:
     result = store.query("request_detail", request_id=request_id)
     if result.empty:
         raise RequestInputError({"request_id": f"There is no request {request_id}."})
-    row = result.iloc[0].to_dict()
+    return actions_for(result.iloc[0].to_dict())
+
+
+def actions_for(detail: Mapping[str, Any]) -> list[str]:
+    """The actions allowed for a request as read by queries/request_detail.sql: a page offers the actions of
+    the very state it shows (the same row), never of a later read."""
+    row = dict(detail)
     for key in ("extended_due_date", "due_date", "outcome", "customer_id"):
         row[key] = None if pd.isna(row[key]) else row[key]
     return lifecycle.allowed_actions(_state(row))
@@ -80,6 +117,16 @@ class _ActionInput:
     recipients_told_at: datetime | None = None
 
 
+# The longest text an action keeps (the refusal reasons as the request import's contract): longer is refused, not cut.
+MAX_LENGTHS = {"note": 500, "extension_reason": 1000, "refusal_reasons": 2000}
+_TEXT_NAMES = {"note": "note", "extension_reason": "reason for the extension", "refusal_reasons": "reasons"}
+
+
+def _too_long(texts: Mapping[str, str | None]) -> dict[str, str]:
+    return {field: f"Keep the {_TEXT_NAMES[field]} to {limit:,} characters (it has {len(text):,})."
+            for field, limit in MAX_LENGTHS.items() if len(text := texts.get(field) or "") > limit}
+
+
 # The outcome each closing action records; a closing action also ends an open pause.
 _OUTCOMES = {"complete": "completed", "close_forwarded_only": "forwarded_only", "refuse": "refused",
              "withdraw": "withdrawn"}
@@ -94,7 +141,8 @@ def apply(store: Store, request_id: str, action: str, *, actor: str, note: str =
           controller_answered_on: date | None = None,
           refusal_reasons: str | None = None, remedies_told: bool | None = None,
           refusal_notified_at: datetime | None = None,
-          recipients_notice: str | None = None, recipients_told_at: datetime | None = None) -> str:
+          recipients_notice: str | None = None, recipients_told_at: datetime | None = None,
+          expected_version: int | None = None) -> str:
     """Apply one lifecycle action and append its history entry, in one transaction.
 
     A refusal records its notice (Art. 12(4)): the reasons told, that the requester was told of the
@@ -102,26 +150,37 @@ def apply(store: Store, request_id: str, action: str, *, actor: str, note: str =
     time of the action). 'record_recipients' records the Art. 19 notice ('told' with
     `recipients_told_at`, or 'none'); a rectification, erasure or restriction cannot 'complete' without it.
 
-    Returns the new status. Raises lifecycle.TransitionError (nothing written) when the status or
-    the rules do not allow it, RequestInputError for missing details. Every check against a deadline
-    uses the dates stored with the request and the eves reading it was logged under (rules.md 1).
+    `expected_version` is the request's `version` (queries/request_detail.sql) the user saw when choosing the
+    action; every page passes it. When the request has a newer history entry by the time the write holds the
+    lock, RequestChangedError is raised and nothing is written. None skips the check (scripts, tests).
+
+    Returns the new status. Raises lifecycle.TransitionError (nothing written) when the status or the rules do
+    not allow it, RequestInputError for missing details or text longer than MAX_LENGTHS. Every check against a
+    deadline uses the dates stored with the request and the eves reading it was logged under (rules.md 1).
     """
     at = at or now_utc()
     if at.tzinfo is None:
         raise RequestInputError({"at": "The time of the action needs a time zone."})
+    if too_long := _too_long({"note": note, "extension_reason": extension_reason,
+                              "refusal_reasons": refusal_reasons}):
+        raise RequestInputError(too_long)
     given = _ActionInput(pause_reason, asked_at, extension_reason, notified_at, refusal_ground,
                          controller_answered_on, refusal_reasons, remedies_told, refusal_notified_at,
                          recipients_notice, recipients_told_at)
     settings = stored_settings.current(store)
     return store.write(lambda cur: _change(cur, request_id, action, given, actor=actor, note=note, at=at,
-                                           assignee=assignee, settings=settings), touches=("requests",))
+                                           assignee=assignee, settings=settings, expected_version=expected_version),
+                       touches=("requests",))
 
 
 def _change(cur: duckdb.DuckDBPyConnection, request_id: str, action: str, given: _ActionInput, *, actor: str,
-            note: str, at: datetime, assignee: str | None, settings: RuleSettings) -> str:
+            note: str, at: datetime, assignee: str | None, settings: RuleSettings,
+            expected_version: int | None) -> str:
     """apply()'s write: check, set the columns the action changes, append the history entry."""
     stamp = to_utc_naive(at)
     detail = _detail(cur, request_id)
+    if expected_version is not None and detail["version"] != expected_version:
+        raise _changed_since(cur, request_id, expected_version)
     state = _state(detail)
     target = lifecycle.target_status(state, action)
     if stamp < detail["received_at"]:
@@ -149,6 +208,15 @@ def _change(cur: duckdb.DuckDBPyConnection, request_id: str, action: str, given:
     history.append(cur, request_id=request_id, at=stamp, actor=actor, action=action,
                    changes=changes, note=note.strip())
     return target
+
+
+def _changed_since(cur: duckdb.DuckDBPyConnection, request_id: str, seen_version: int) -> RequestChangedError:
+    """The error for a request changed after `seen_version`, from its newest history entry (same transaction)."""
+    entry_id, recorded_at, actor, action, status, changes_since = run_named(
+        cur, "request_last_change", request_id=request_id, seen_version=seen_version).fetchone()
+    return RequestChangedError(request_id, version=int(entry_id), changed_by=actor,
+                               changed_at=from_utc_naive(recorded_at), action=action, status=status,
+                               changes_since=max(int(changes_since), 1))
 
 
 def _detail(cur: duckdb.DuckDBPyConnection, request_id: str) -> dict[str, Any]:

@@ -30,6 +30,13 @@ class RequestInputError(ValueError):
         self.errors = dict(errors)
 
 
+# The longest text each field of a new request may have, the same as the request import's contract
+# (privacyops/importing/contract.py). Longer text is refused with the field named, never cut.
+MAX_LENGTHS = {"requester_email": 254, "requester_name": 200, "subject_id": 128, "description": 4000,
+               "assignee": 200}
+FIELD_NAMES = {"requester_email": "email address", "requester_name": "name", "subject_id": "subject id",
+               "description": "description", "assignee": "assignee"}
+
 EXPANDRA_AS_CONTROLLER = lifecycle.EXPANDRA_AS_CONTROLLER
 EXPANDRA_LABEL = lifecycle.EXPANDRA_LABEL
 
@@ -89,21 +96,36 @@ def validate_new(store: Store, new: NewRequest, *, now: datetime | None = None) 
         errors["request_type"] = f"Choose a type: {', '.join(lifecycle.REQUEST_TYPES.values())}."
     if new.channel not in lifecycle.CHANNELS:
         errors["channel"] = f"Choose a channel: {', '.join(lifecycle.CHANNELS.values())}."
-    if new.received_at.tzinfo is None:
-        errors["received_at"] = "The time of receipt needs a time zone."
-    elif new.received_at > now:
-        errors["received_at"] = ("The time of receipt is in the future "
-                                 f"({new.received_at.astimezone(STOCKHOLM):%Y-%m-%d %H:%M} Stockholm time).")
+    if problem := _receipt_problem(new.received_at, now):
+        errors["received_at"] = problem
+    errors.update(_too_long(new))
     if not new.requester_email.strip():
         errors["requester_email"] = "The requester's email address is required to answer them."
-    else:
+    elif "requester_email" not in errors:     # an address too long is not also checked for its form
         try:
             normalise_email(new.requester_email)
         except ValueError as error:
             errors["requester_email"] = str(error)
-    if len(new.description) > 4000:
-        errors["description"] = f"Keep the description under 4,000 characters (it has {len(new.description):,})."
     return errors
+
+
+def _receipt_problem(received_at: datetime, now: datetime) -> str | None:
+    """What is wrong with a time of receipt: none, in the future, or before the GDPR applied (Art. 99(2))."""
+    if received_at.tzinfo is None:
+        return "The time of receipt needs a time zone."
+    local = received_at.astimezone(STOCKHOLM)
+    if received_at > now:
+        return f"The time of receipt is in the future ({local:%Y-%m-%d %H:%M} Stockholm time)."
+    if local.date() < deadlines.GDPR_APPLIES_FROM:
+        return (f"The date of receipt ({local:%Y-%m-%d}) is before 25 May 2018, the day the GDPR began to apply "
+                "(Art. 99(2)): check the date.")
+    return None
+
+
+def _too_long(new: NewRequest) -> dict[str, str]:
+    """Each text field longer than MAX_LENGTHS allows, with its length: refused, never cut short."""
+    return {field: f"Keep the {FIELD_NAMES[field]} to {limit:,} characters (it has {len(text):,})."
+            for field, limit in MAX_LENGTHS.items() if len(text := getattr(new, field)) > limit}
 
 
 def find_possible_duplicates(store: Store, new: NewRequest) -> list[str]:

@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 from privacyops.rules.swedish_calendar import english_date, is_working_day, roll_to_working_day
 
 __all__ = [
+    "GDPR_APPLIES_FROM",
     "STOCKHOLM",
     "add_months",
     "answer_by_date",
@@ -45,6 +46,10 @@ __all__ = [
 ]
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
+
+# GDPR Art. 99(2): the Regulation applies from 25 May 2018. No data-subject request under it (and no Art. 12(3)
+# clock) can have been received before that day: an earlier date of receipt is a typing mistake.
+GDPR_APPLIES_FROM = date(2018, 5, 25)
 
 # Months of the GDPR Art. 12(3) periods.
 ONE_MONTH = 1
