@@ -18,6 +18,7 @@ from privacyops.rules.retention import AGING_BUCKETS, DATA_CATEGORIES, END_ACTIO
 from privacyops.store import StoreError
 from ui import data
 from ui.auth import require_page
+from ui.customer_disposal import instruction_columns
 from ui.filters import filter_bar
 from ui.format import demo_banner, empty_state, fmt_int, show_store_error
 
@@ -167,21 +168,7 @@ if not instructed.empty:
                f"deletion or ended the contract (GDPR Art. 28(3)(g), rules.md 4): every record of theirs is due for "
                f"disposal from that day. {fmt_int(made_due)} records in the backlog are there only because of "
                "it (their own end of retention has not come). An admin records the dates on the Customers page.")
-    st.dataframe(
-        instructed, hide_index=True, width="stretch",
-        column_config={
-            "customer_id": st.column_config.TextColumn("Id"),
-            "customer_name": st.column_config.TextColumn("Customer"),
-            "deletion_instructed_on": st.column_config.DateColumn("Deletion instruction", format="YYYY-MM-DD"),
-            "contract_ended_on": st.column_config.DateColumn("Contract ended", format="YYYY-MM-DD"),
-            "disposal_due_from": st.column_config.DateColumn("Records due from", format="YYYY-MM-DD"),
-            "records_held": st.column_config.NumberColumn("Records still held", format="%d"),
-            "backlog_records": st.column_config.NumberColumn("In the backlog", format="%d"),
-            "made_due_records": st.column_config.NumberColumn(
-                "Made due by it", format="%d",
-                help="Records in the backlog whose own end of retention has not come (or that have none)."),
-        },
-    )
+    st.dataframe(instructed, hide_index=True, width="stretch", column_config=instruction_columns())
 
 # --- Privacy Ops' own personal data -----------------------------------------------------------
 st.subheader("Privacy Ops' own data: requesters' contact details and subject ids")

@@ -19,6 +19,23 @@ DISPOSAL_HELP = {
 }
 
 
+
+def instruction_columns() -> dict[str, object]:
+    """The columns of a customers-with-a-deletion-instruction table (queries/retention_customer_instructions.sql),
+    shown the same way on the Customers and Retention pages."""
+    return {
+        "customer_id": st.column_config.TextColumn("Id"),
+        "customer_name": st.column_config.TextColumn("Customer"),
+        "deletion_instructed_on": st.column_config.DateColumn("Deletion instruction", format="YYYY-MM-DD"),
+        "contract_ended_on": st.column_config.DateColumn("Contract ended", format="YYYY-MM-DD"),
+        "disposal_due_from": st.column_config.DateColumn("Records due from", format="YYYY-MM-DD"),
+        "records_held": st.column_config.NumberColumn("Records still held", format="%d"),
+        "backlog_records": st.column_config.NumberColumn("In the backlog", format="%d"),
+        "made_due_records": st.column_config.NumberColumn(
+            "Made due by it", format="%d",
+            help="Records in the backlog today whose own end of retention has not come (or that have none)."),
+    }
+
 def _disposal_key(customer_id: str, field: str) -> str:
     return f"cust_disposal_{customer_id}_{field}"
 
@@ -64,17 +81,7 @@ def disposal_section(names: dict[str, str]) -> None:
             instructed[["customer_name", "customer_id", "deletion_instructed_on", "contract_ended_on",
                         "disposal_due_from", "records_held", "made_due_records"]],
             hide_index=True, width="stretch",
-            column_config={
-                "customer_name": st.column_config.TextColumn("Customer"),
-                "customer_id": st.column_config.TextColumn("Id"),
-                "deletion_instructed_on": st.column_config.DateColumn("Deletion instruction", format="YYYY-MM-DD"),
-                "contract_ended_on": st.column_config.DateColumn("Contract ended", format="YYYY-MM-DD"),
-                "disposal_due_from": st.column_config.DateColumn("Records due from", format="YYYY-MM-DD"),
-                "records_held": st.column_config.NumberColumn("Records still held", format="%d"),
-                "made_due_records": st.column_config.NumberColumn(
-                    "Made due by it", format="%d",
-                    help="Records in the backlog today whose own end of retention has not come (or that have none)."),
-            })
+            column_config=instruction_columns())
     disposal_pick = st.selectbox("Customer", options=list(names), key="cust_disposal_pick",
                                  format_func=lambda cid: f"{names[cid]} ({cid})",
                                  help="The customer whose deletion instruction or contract end you record.")
